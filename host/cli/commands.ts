@@ -1,0 +1,13 @@
+/**
+ * The table of command groups the host CLI offers. Each area exports one `registerXxx(program)`;
+ * adding a command is one import and one line here.
+ */
+import type { Command } from 'commander';
+
+type Register = (program: Command) => void;
+
+const registrations: Register[] = [];
+
+export function registerHostCommands(program: Command): void {
+  for (const register of registrations) register(program);
+}
