@@ -29,7 +29,7 @@ export const DEFAULT_CROP: CropSpec = { margin: 0, square: true };
  * All fields default to the identity.
  */
 export interface CropJitter {
-  /** Rotation in degrees, counter-clockwise. */
+  /** Rotation in degrees; positive turns the face clockwise as displayed (y down). */
   angleDeg?: number;
   /** Horizontal shear factor. */
   shear?: number;
