@@ -1,0 +1,229 @@
+/**
+ * A source backed by one long-running process writing raw frames to stdout (ffmpeg, rpicam-vid,
+ * gst-launch). It restarts the process with backoff when it dies (a camera unplugged, a stream
+ * dropped) or stalls (no frame within the stall timeout), skips and counts partial frames, and for
+ * live cameras keeps only the newest frame so a slow pipeline never works on stale images.
+ *
+ * @example
+ * const src = new RawPipeSource({ id: 'v4l2:/dev/video0', width: 640, height: 480, format: 'rgb24',
+ *   live: true, command: (resume) => ({ cmd: 'ffmpeg', args: [...] }) });
+ */
+import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { SourceError } from '../errors.ts';
+import type { Frame, Source, SourceHealth } from '../stages.ts';
+import { nowMs } from '../stage-clock.ts';
+import { FrameAssembler, type RawPixelFormat } from './frame-assembler.ts';
+
+/** Something that happened to a source, for the CLI's stderr (the library never prints). */
+export interface SourceEvent {
+  source: string;
+  kind: 'started' | 'exited' | 'stalled' | 'restarting' | 'bad-frame' | 'ended';
+  message: string;
+}
+
+/** The command to (re)start, given the number of frames already delivered by this source. */
+export type PipeCommand = (resumeAtFrame: number) => { cmd: string; args: string[] };
+
+export interface RawPipeSourceOptions {
+  id: string;
+  width: number;
+  height: number;
+  format: RawPixelFormat;
+  /** Live camera or stream: wall-clock timestamps, newest frame wins, restart forever. */
+  live: boolean;
+  /** Frames per second of the content: timestamps of non-live sources are index * 1000 / fps. */
+  fps?: number;
+  command: PipeCommand;
+  /** For non-live sources: the process ending with code 0 is the end of the source. Default true. */
+  endsOnExit?: boolean;
+  /** No frame for this long restarts the process. Default 5000 ms (the first frame gets 3x). */
+  stallTimeoutMs?: number;
+  /** First wait before a restart; doubles up to {@link maxBackoffMs}. Default 250 ms. */
+  backoffMs?: number;
+  /** Default 30000 ms. */
+  maxBackoffMs?: number;
+  /** Consecutive failed starts (no frame) before a non-live source gives up. Default 5; live sources never give up. */
+  maxFailedStarts?: number;
+  onEvent?: (event: SourceEvent) => void;
+  /** Injected for tests of the restart logic. Default node:child_process spawn. */
+  spawn?: typeof nodeSpawn;
+}
+
+export const DEFAULT_RAW_PIPE = { stallTimeoutMs: 5000, backoffMs: 250, maxBackoffMs: 30_000, maxFailedStarts: 5 } as const;
+
+/** One run of the producer process. */
+class PipeRun {
+  readonly child: ChildProcess;
+  readonly assembler: FrameAssembler;
+  private pending: Uint8Array[] = [];
+  private wake?: () => void;
+  private timer?: NodeJS.Timeout;
+  ended = false;
+  stalled = false;
+  exitCode: number | null = null;
+  exitSignal: NodeJS.Signals | null = null;
+  spawnError?: Error;
+  delivered = 0;
+  dropped = 0;
+  private stderrTail = '';
+
+  constructor(private readonly o: RawPipeSourceOptions, cmd: { cmd: string; args: string[] }, private readonly stallMs: number) {
+    this.assembler = new FrameAssembler(o.width, o.height, o.format);
+    const spawn = o.spawn ?? nodeSpawn;
+    this.child = spawn(cmd.cmd, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.child.stderr!.on('data', (chunk: Buffer) => { this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000); });
+    this.child.on('error', (err) => { this.spawnError = err; this.finish(); });
+    this.child.on('close', (code, signal) => { this.exitCode = code; this.exitSignal = signal; this.finish(); });
+    this.armTimer(this.stallMs * 3);
+  }
+
+  private onData(chunk: Buffer): void {
+    const frames = this.assembler.push(chunk);
+    if (frames.length === 0) return;
+    this.armTimer(this.stallMs);
+    for (const f of frames) {
+      if (this.o.live && this.pending.length > 0) { this.dropped += this.pending.length; this.pending.length = 0; }
+      this.pending.push(f);
+    }
+    // Files: backpressure instead of dropping, so every frame is processed.
+    if (!this.o.live && this.pending.length >= 2) this.child.stdout!.pause();
+    this.wake?.();
+  }
+
+  private armTimer(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => { this.stalled = true; this.kill(); }, ms);
+    this.timer.unref();
+  }
+
+  private finish(): void {
+    clearTimeout(this.timer);
+    this.ended = true;
+    this.wake?.();
+  }
+
+  /** The next whole frame, or null once the process has ended and every frame is taken. */
+  async next(): Promise<Uint8Array | null> {
+    for (;;) {
+      if (this.pending.length > 0) {
+        const f = this.pending.shift()!;
+        if (!this.o.live && this.pending.length < 2) this.child.stdout!.resume();
+        this.delivered++;
+        return f;
+      }
+      if (this.ended) return null;
+      await new Promise<void>((resolve) => { this.wake = resolve; });
+      this.wake = undefined;
+    }
+  }
+
+  kill(): void {
+    clearTimeout(this.timer);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  /** The last line the producer wrote to stderr, for error messages. */
+  lastError(): string {
+    const lines = this.stderrTail.trim().split('\n').filter(Boolean);
+    return lines.length ? lines[lines.length - 1].trim() : '';
+  }
+}
+
+export class RawPipeSource implements Source {
+  readonly id: string;
+  readonly health: SourceHealth = { badFrames: 0, restarts: 0, stalls: 0, dropped: 0 };
+  private run?: PipeRun;
+  private closed = false;
+
+  constructor(private readonly o: RawPipeSourceOptions) {
+    this.id = o.id;
+  }
+
+  async *frames(signal: AbortSignal): AsyncIterable<Frame> {
+    const stallMs = this.o.stallTimeoutMs ?? DEFAULT_RAW_PIPE.stallTimeoutMs;
+    const maxFailed = this.o.maxFailedStarts ?? DEFAULT_RAW_PIPE.maxFailedStarts;
+    let index = 0;
+    let failedStarts = 0;
+    let lastT = -Infinity;
+    const onAbort = () => this.run?.kill();
+    signal.addEventListener('abort', onAbort);
+    try {
+      while (!signal.aborted && !this.closed) {
+        const cmd = this.o.command(index);
+        const run = (this.run = new PipeRun(this.o, cmd, stallMs));
+        this.emit('started', `${cmd.cmd} started`);
+        for (;;) {
+          const rgb = await run.next();
+          if (!rgb) break;
+          failedStarts = 0;
+          let tMs = this.o.live || !this.o.fps ? nowMs() : (index * 1000) / this.o.fps;
+          if (tMs <= lastT) tMs = lastT + 0.001;
+          lastT = tMs;
+          yield { index: index++, tMs, width: this.o.width, height: this.o.height, rgb };
+          if (signal.aborted) break;
+        }
+        this.health.dropped += run.dropped;
+        if (run.assembler.partialBytes > 0) {
+          this.health.badFrames++;
+          this.emit('bad-frame', `partial frame skipped (${run.assembler.partialBytes} of ${run.assembler.frameBytes} bytes)`);
+        }
+        if (signal.aborted || this.closed) break;
+        if (run.spawnError) {
+          const code = (run.spawnError as NodeJS.ErrnoException).code;
+          throw new SourceError(`cannot start ${cmd.cmd} (${code ?? run.spawnError.message})`, {
+            where: this.id,
+            hint: code === 'ENOENT' ? `install ${cmd.cmd} (e.g. apt-get install ${cmd.cmd === 'gst-launch-1.0' ? 'gstreamer1.0-tools' : cmd.cmd === 'rpicam-vid' ? 'rpicam-apps' : cmd.cmd}) and make sure it is on PATH` : 'check the command and its permissions',
+            cause: run.spawnError,
+          });
+        }
+        if (run.stalled) {
+          this.health.stalls++;
+          this.emit('stalled', `no frame for ${run.delivered ? stallMs : stallMs * 3} ms`);
+        } else if (!this.o.live && (this.o.endsOnExit ?? true) && run.exitCode === 0) {
+          this.emit('ended', `end of ${this.id} after ${index} frames`);
+          return;
+        }
+        if (run.delivered === 0) failedStarts++;
+        const why = run.stalled ? 'stalled' : `exited (${run.exitSignal ?? `code ${run.exitCode}`})${run.lastError() ? `: ${run.lastError()}` : ''}`;
+        this.health.lastProblem = `${cmd.cmd} ${why}`;
+        if (!this.o.live && failedStarts >= maxFailed) {
+          throw new SourceError(`${cmd.cmd} failed ${failedStarts} times in a row without a frame (${why})`, {
+            where: this.id,
+            hint: 'check that the file or stream exists and plays (ffplay / ffprobe it)',
+          });
+        }
+        const base = this.o.backoffMs ?? DEFAULT_RAW_PIPE.backoffMs;
+        const wait = Math.min(this.o.maxBackoffMs ?? DEFAULT_RAW_PIPE.maxBackoffMs, base * 2 ** Math.max(0, failedStarts - 1));
+        this.health.restarts++;
+        this.emit('restarting', `${cmd.cmd} ${why}; restarting in ${wait} ms (restart ${this.health.restarts})`);
+        await sleep(wait, signal);
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.run?.kill();
+    }
+  }
+
+  private emit(kind: SourceEvent['kind'], message: string): void {
+    this.o.onEvent?.({ source: this.id, kind, message });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const run = this.run;
+    if (!run) return;
+    run.kill();
+    if (!run.ended) await new Promise<void>((resolve) => { run.child.once('close', () => resolve()); setTimeout(resolve, 2000).unref(); });
+  }
+}
+
+/** Wait `ms`, or less if the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    signal?.addEventListener('abort', done);
+  });
+}

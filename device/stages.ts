@@ -1,0 +1,154 @@
+/**
+ * The device pipeline's small interfaces: a frame flows Source -> Detector -> crop -> Estimator
+ * -> Tracker -> Sinks. Every result is plain data (no tensors, no class instances), so sinks and
+ * tests can serialise it.
+ *
+ * @example
+ * const source: Source = createSource('file:walk.mp4', { loop: false });
+ * for await (const frame of source.frames(signal)) console.log(frame.index, frame.tMs);
+ */
+import type { Box } from './contract/face-crop.ts';
+import type { ModelMetadata } from './contract/model-metadata.ts';
+
+/** One camera frame: RGB bytes, HWC, `width * height * 3` long. */
+export interface Frame {
+  /** 0-based count of frames delivered by the source (skipped bad frames do not count). */
+  index: number;
+  /** Capture time in ms on a monotonic clock; strictly increasing within one source. */
+  tMs: number;
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+/** A producer of frames: a camera, a video, a stream, a folder of images. */
+export interface Source {
+  /** The spec it was made from, e.g. `v4l2:/dev/video0`. */
+  readonly id: string;
+  /** Frames until the source ends or `signal` aborts. Reconnects and restarts happen inside. */
+  frames(signal: AbortSignal): AsyncIterable<Frame>;
+  /** Counters for the report: frames skipped as bad, restarts, reconnects. */
+  readonly health: SourceHealth;
+  /** Stop any child process and release the device. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** What went wrong inside a source, counted rather than thrown, for the report. */
+export interface SourceHealth {
+  /** Frames dropped because they could not be decoded (short read, corrupt image). */
+  badFrames: number;
+  /** Times the producer (ffmpeg, rpicam-vid, ...) was started again after it died or stalled. */
+  restarts: number;
+  /** Times no frame arrived within the stall timeout. */
+  stalls: number;
+  /** Live frames dropped because the pipeline was still busy with an earlier one. */
+  dropped: number;
+  /** The last problem, for the status line; undefined when healthy. */
+  lastProblem?: string;
+}
+
+/** A detected face in frame pixels. */
+export interface FaceBox extends Box {
+  /** Detector confidence, 0..1. */
+  score: number;
+}
+
+/** A face crop ready for the estimator: model-input-sized RGB bytes, HWC. */
+export interface FaceCrop {
+  box: FaceBox;
+  /** inputSize[1] x inputSize[0] x 3 RGB bytes. */
+  rgb: Uint8Array;
+}
+
+/** One estimate per crop, in the order given. */
+export interface AgeEstimate {
+  /** Calibrated age in years (the metadata's age calibration applied). */
+  age: number;
+  /** Age straight from the model read-out, before calibration. */
+  rawAge: number;
+}
+
+/** A face with its age for this frame (age undefined when there is no estimator). */
+export interface AgedFace {
+  box: FaceBox;
+  age?: number;
+}
+
+/** A face after tracking: its track id, smoothed age and age bucket. */
+export interface TrackedFace {
+  /** Stable id of the track, 1-based, never reused within a run. */
+  track: number;
+  box: FaceBox;
+  /** Age estimated on this frame, if any. */
+  age?: number;
+  /** Smoothed age over the track's recent estimates. */
+  ageSmoothed?: number;
+  /** Label of the smoothed age's bucket, e.g. `25-34`. */
+  bucket?: string;
+  /** Time since the track started, ms. */
+  dwellMs: number;
+}
+
+/** A track that ended (not matched for the tracker's `maxMissedMs`). */
+export interface EndedTrack {
+  track: number;
+  ageSmoothed?: number;
+  bucket?: string;
+  dwellMs: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+export interface Detector {
+  readonly id: string;
+  /** Faces in frame pixels, best first. */
+  detect(frame: Frame): Promise<FaceBox[]>;
+  close?(): Promise<void>;
+}
+
+export interface Estimator {
+  readonly id: string;
+  readonly meta: ModelMetadata;
+  estimate(crops: FaceCrop[]): Promise<AgeEstimate[]>;
+  close?(): Promise<void>;
+}
+
+export interface Tracker {
+  /** Match this frame's faces to tracks. `tMs` must increase strictly; otherwise it throws. */
+  update(tMs: number, faces: AgedFace[]): TrackedFace[];
+  /** Tracks that ended since the last call (drained). */
+  takeEnded(): EndedTrack[];
+  /** Tracks alive now. */
+  active(): TrackedFace[];
+}
+
+/** The timed stages of one frame. */
+export type Stage = 'capture' | 'detect' | 'crop' | 'estimate' | 'track' | 'output';
+export const STAGES: readonly Stage[] = ['capture', 'detect', 'crop', 'estimate', 'track', 'output'];
+
+/** What the pipeline hands every sink for each processed frame. */
+export interface FrameResult {
+  frame: number;
+  tMs: number;
+  width: number;
+  height: number;
+  faces: TrackedFace[];
+  /** Ms spent in each stage of this frame; `total` is capture to end of tracking. */
+  stageMs: Record<Stage | 'total', number>;
+  /** Tracks that ended on this frame. */
+  ended: EndedTrack[];
+}
+
+/** The frame itself is passed only to sinks that ask for it (preview, save-frames, calibration). */
+export interface Sink {
+  /** True when write() needs the frame's pixels and crops. */
+  readonly wantsPixels?: boolean;
+  write(result: FrameResult, pixels?: FramePixels): void | Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The frame and face crops, for sinks that want pixels. */
+export interface FramePixels {
+  frame: Frame;
+  crops: FaceCrop[];
+}
