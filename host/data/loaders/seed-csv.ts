@@ -1,0 +1,72 @@
+/**
+ * Reading the seed framework's annotation files: Python `csv.reader(delimiter=',', quotechar='|',
+ * skipinitialspace=True)` rows, and the checks every seed layout needs (folder and file present,
+ * numeric fields). Errors name the file and the layout expected.
+ *
+ * @example
+ * const rows = await readSeedCsv('/data/vggface2/annotations/train.detected.csv', 'vggface2');
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { DataError } from '../../../device/errors.ts';
+
+/** Split one CSV line: `,` separates, `|` quotes (so a quoted field may hold commas), spaces after a delimiter dropped. */
+export function splitSeedCsvLine(line: string, delimiter = ',', quote = '|'): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  let atStart = true;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === quote) {
+        if (line[i + 1] === quote) { field += quote; i++; } else quoted = false;
+      } else field += ch;
+      continue;
+    }
+    if (atStart && ch === ' ' && delimiter !== ' ') continue;
+    if (atStart && ch === quote) { quoted = true; atStart = false; continue; }
+    if (ch === delimiter) { out.push(field); field = ''; atStart = true; continue; }
+    field += ch;
+    atStart = false;
+  }
+  out.push(field);
+  return out;
+}
+
+/** Read a delimited annotation file into rows of fields; blank lines are dropped. */
+export async function readSeedCsv(path: string, kind: string, delimiter = ','): Promise<string[][]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new DataError(`annotation file is missing`, { where: path, hint: `see the README's ${kind} section for the expected layout` });
+  }
+  const rows: string[][] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    if (raw.trim() === '') continue;
+    rows.push(splitSeedCsvLine(raw, delimiter));
+  }
+  return rows;
+}
+
+/** Throw a DataError naming the spec when the dataset folder is not there. */
+export async function requireDir(path: string, kind: string): Promise<void> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s?.isDirectory()) {
+    throw new DataError(`${s ? 'is not a directory' : 'directory is missing'}`, { where: path, hint: `${kind}:<root> must name the dataset's root folder (see the README's ${kind} section)` });
+  }
+}
+
+/** Parse a number field; undefined when it is not a finite number. */
+export function numberField(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const t = value.trim();
+  if (t === '') return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Round to 3 decimals, as the seed stores its float ages. */
+export function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
