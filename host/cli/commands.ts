@@ -3,10 +3,13 @@
  * adding a command is one import and one line here.
  */
 import type { Command } from 'commander';
+import { registerNets } from './nets.ts';
 
 type Register = (program: Command) => void;
 
-const registrations: Register[] = [];
+const registrations: Register[] = [
+  registerNets,
+];
 
 export function registerHostCommands(program: Command): void {
   for (const register of registrations) register(program);

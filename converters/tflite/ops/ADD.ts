@@ -1,0 +1,14 @@
+/** IR add -> ADD (element-wise with broadcasting; version 2 for int8). */
+import type { BinaryOp } from '../../ir/graph.ts';
+import { buildOptions } from '../schema/options.ts';
+import { activationCode, type OpMapper } from './op-mapper.ts';
+
+export const ADD: OpMapper = {
+  builtin: 'ADD',
+  matches: (op) => op.kind === 'add',
+  write(op, ctx) {
+    const o = op as BinaryOp;
+    const options = buildOptions(ctx.b, 'AddOptions', { fused_activation_function: activationCode(o.activation) });
+    return ctx.operator(op, 'ADD', ctx.isQuantized(o.inputs[0]) ? 2 : 1, options);
+  },
+};
