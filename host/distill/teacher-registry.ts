@@ -50,7 +50,8 @@ export const BUILTIN_TEACHERS: Record<string, BuiltinTeacher> = {
       normalization: 'no',
       output: 'age_pred/Softmax',
       readout: { kind: 'expected', bins: 100, firstAge: 0 },
-      crop: { margin: 0, square: true },
+      // Measured on 150 UTKFace val faces: margin -0.1: MAE 9.05, -0.05: 8.12, 0: 7.47, 0.1: 7.18, 0.2: 7.12.
+      crop: { margin: 0.2, square: true },
       description: 'HSE-FaceRes (@vladmandic/human): 224x224 RGB 0..255, age as the expected value of 100 bins',
     },
   },
