@@ -3,11 +3,13 @@
  * adding a command is one import and one line here.
  */
 import type { Command } from 'commander';
+import { registerRelabel } from './relabel.ts';
 import { registerNets } from './nets.ts';
 
 type Register = (program: Command) => void;
 
 const registrations: Register[] = [
+  registerRelabel,
   registerNets,
 ];
 
