@@ -1,0 +1,187 @@
+/**
+ * The maths of the dense convolution gradients on the WASM heap:
+ * - filter gradient dW[kh,kw,ci,co] = sum over (n, oh, ow) of x[n, oh*s+kh-pt, ow*s+kw-pl, ci] * dy[n,oh,ow,co];
+ *   `fast`: the input patches as a matrix P [n*oh*ow, kh*kw*ci] (a reshape for 1x1 stride-1
+ *   convolutions, else im2col written in place), then one XNNPACK matrix product with the smaller
+ *   operand transposed; `naive`: a strided slice of the padded input per tap and a transposed-A
+ *   matrix product each.
+ * - input gradient (replaces the slow loop kernel tfjs ships, only when asked): a 1x1 stride-1
+ *   convolution is dy * W^T, one matrix product; otherwise the XNNPACK Conv2D of dy spread by the
+ *   stride and padded, with the filter flipped and its channel axes swapped.
+ *
+ * Shapes: x, dx [batch, inHeight, inWidth, inChannels]; dy [batch, outHeight, outWidth,
+ * outChannels]; filter [filterHeight, filterWidth, inChannels, outChannels].
+ */
+import { BatchMatMul, Conv2D, Reverse, Transpose } from '@tensorflow/tfjs-core';
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
+import { padForTaps, tapSlice } from './depthwise-conv2d-backprop-impl.ts';
+import { allocate, floatView, release, reshapeInfo, runKernel, type BackendWasm } from './wasm-backend-calls.ts';
+
+type Conv2DInfo = backend_util.Conv2DInfo;
+
+/** Largest im2col matrix built at once, in floats (64 MB); bigger batches go in chunks of images. */
+export const IM2COL_MAX_FLOATS = 16 * 1024 * 1024;
+
+function isPointwise(conv: Conv2DInfo): boolean {
+  const p = conv.padInfo;
+  return conv.filterHeight === 1 && conv.filterWidth === 1 && conv.strideHeight === 1 && conv.strideWidth === 1
+    && p.top === 0 && p.left === 0 && p.bottom === 0 && p.right === 0;
+}
+
+/**
+ * Write the patches of images [n0, n1) of x into `out` as rows [(n,oh,ow), (kh,kw,ci)], zeros
+ * where a tap falls in the padding.
+ */
+export function im2col(xv: Float32Array, out: Float32Array, conv: Conv2DInfo, n0: number, n1: number): void {
+  const { inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = conv;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = conv;
+  const { top, left } = conv.padInfo;
+  let p = 0;
+  for (let n = n0; n < n1; n++) {
+    const xImage = n * h * w * ci;
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        for (let i = 0; i < kh; i++) {
+          const ih = y * sh - top + i * dh;
+          for (let j = 0; j < kw; j++) {
+            const iw = x * sw - left + j * dw;
+            if (ih < 0 || ih >= h || iw < 0 || iw >= w) {
+              out.fill(0, p, p + ci);
+              p += ci;
+              continue;
+            }
+            let q = xImage + (ih * w + iw) * ci;
+            const end = p + ci;
+            while (p < end) out[p++] = xv[q++];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** P^T dy for P [rows, k] and dy [rows, co], transposing whichever operand is smaller. Returns [k, co]. */
+function patchesTimesDy(backend: BackendWasm, patches: TensorInfo, dy2d: TensorInfo, k: number, co: number): TensorInfo {
+  const rows = patches.shape[0];
+  if (k <= co) {
+    const pT = runKernel(backend, Transpose, { x: patches }, { perm: [1, 0] });
+    const a = reshapeInfo(backend, pT, [1, k, rows]);
+    const b = reshapeInfo(backend, dy2d, [1, rows, co]);
+    const out = runKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
+    release(backend, pT, a, b);
+    return out;
+  }
+  const dyT = runKernel(backend, Transpose, { x: dy2d }, { perm: [1, 0] });
+  const a = reshapeInfo(backend, dyT, [1, co, rows]);
+  const b = reshapeInfo(backend, patches, [1, rows, k]);
+  const coByK = runKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
+  const coByK2d = reshapeInfo(backend, coByK, [co, k]);
+  const out = runKernel(backend, Transpose, { x: coByK2d }, { perm: [1, 0] });
+  release(backend, dyT, a, b, coByK, coByK2d);
+  return out;
+}
+
+/** Fast dense filter gradient (any stride, padding and dilation). */
+export function conv2dFilterGradFast(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, conv: Conv2DInfo): TensorInfo {
+  const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co } = conv;
+  const k = conv.filterHeight * conv.filterWidth * conv.inChannels;
+  if (isPointwise(conv)) {
+    const x2d = reshapeInfo(backend, x, [n * oh * ow, k]);
+    const dy2d = reshapeInfo(backend, dy, [n * oh * ow, co]);
+    const grad = patchesTimesDy(backend, x2d, dy2d, k, co);
+    release(backend, x2d, dy2d);
+    const out = reshapeInfo(backend, grad, conv.filterShape);
+    release(backend, grad);
+    return out;
+  }
+  const perImage = oh * ow * k;
+  const chunk = Math.max(1, Math.min(n, Math.floor(IM2COL_MAX_FLOATS / perImage)));
+  let out: TensorInfo | undefined;
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const n1 = Math.min(n, n0 + chunk);
+    const rows = (n1 - n0) * oh * ow;
+    const patches = allocate(backend, [rows, k]);
+    im2col(floatView(backend, x), floatView(backend, patches), conv, n0, n1);
+    const dyAll = reshapeInfo(backend, dy, [n * oh * ow, co]);
+    let dyPart = dyAll;
+    if (n1 - n0 !== n) {
+      dyPart = allocate(backend, [rows, co]);
+      floatView(backend, dyPart).set(floatView(backend, dyAll).subarray(n0 * oh * ow * co, n1 * oh * ow * co));
+      release(backend, dyAll);
+    }
+    const grad = patchesTimesDy(backend, patches, dyPart, k, co);
+    release(backend, patches, dyPart);
+    if (!out) {
+      out = reshapeInfo(backend, grad, conv.filterShape);
+    } else {
+      const acc = floatView(backend, out);
+      const g = floatView(backend, grad);
+      for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+    }
+    release(backend, grad);
+  }
+  return out as TensorInfo;
+}
+
+/** Naive dense filter gradient: per tap, a strided slice of padded x and a transposed-A matrix product. */
+export function conv2dFilterGradNaive(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, conv: Conv2DInfo): TensorInfo {
+  const { batchSize: n, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw } = conv;
+  const rows = n * oh * ow;
+  const xPadded = padForTaps(backend, x, conv);
+  const dy3 = reshapeInfo(backend, dy, [1, rows, co]);
+  const out = allocate(backend, conv.filterShape);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const slice = tapSlice(backend, xPadded, conv, i, j);
+      const a = reshapeInfo(backend, slice, [1, rows, ci]);
+      const tapGrad = runKernel(backend, BatchMatMul, { a, b: dy3 }, { transposeA: true, transposeB: false });
+      floatView(backend, out).set(floatView(backend, tapGrad), (i * kw + j) * ci * co);
+      release(backend, slice, a, tapGrad);
+    }
+  }
+  release(backend, xPadded, dy3);
+  return out;
+}
+
+/** Fast dense input gradient; see the file comment. */
+export function conv2dInputGradFast(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = conv;
+  if (isPointwise(conv)) {
+    const a = reshapeInfo(backend, dy, [1, n * h * w, co]);
+    const b = reshapeInfo(backend, filter, [1, ci, co]);
+    const prod = runKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: true });
+    release(backend, a, b);
+    const out = reshapeInfo(backend, prod, conv.inShape);
+    release(backend, prod);
+    return out;
+  }
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = conv;
+  const padTop = (kh - 1) * dh - conv.padInfo.top;
+  const padLeft = (kw - 1) * dw - conv.padInfo.left;
+  // Spread dy by the stride into a zero canvas sized so a valid stride-1 convolution gives [h, w].
+  const canvasH = h + (kh - 1) * dh;
+  const canvasW = w + (kw - 1) * dw;
+  if (padTop < 0 || padLeft < 0 || padTop + (oh - 1) * sh >= canvasH || padLeft + (ow - 1) * sw >= canvasW) {
+    throw new Error(`Conv2DBackpropInput: padding ${JSON.stringify(conv.padInfo)} larger than the filter extent is not supported`);
+  }
+  const canvas = allocate(backend, [n, canvasH, canvasW, co], true);
+  const cv = floatView(backend, canvas);
+  const dv = floatView(backend, dy);
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        let q = ((b * oh + y) * ow + x) * co;
+        let p = ((b * canvasH + padTop + y * sh) * canvasW + padLeft + x * sw) * co;
+        const end = p + co;
+        while (p < end) cv[p++] = dv[q++];
+      }
+    }
+  }
+  const flipped = runKernel(backend, Reverse, { x: filter }, { dims: [0, 1] });
+  const swapped = runKernel(backend, Transpose, { x: flipped }, { perm: [0, 1, 3, 2] });
+  const out = runKernel(backend, Conv2D, { x: canvas, filter: swapped }, {
+    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [dh, dw],
+  });
+  release(backend, canvas, flipped, swapped);
+  return out;
+}
