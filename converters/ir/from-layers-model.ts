@@ -151,9 +151,12 @@ class LayersImporter {
       case 'ReLU': {
         const max = config.maxValue as number | null | undefined;
         if ((config.negativeSlope as number) || (config.threshold as number)) return this.unsupported(layer, ins, [outSym], 'ReLU with negativeSlope or threshold');
-        const kind = max === 6 ? 'relu6' : max === null || max === undefined ? 'relu' : undefined;
-        if (!kind) return this.unsupported(layer, ins, [outSym], `ReLU maxValue ${max} (only none or 6)`);
-        return push({ kind, name, inputs: [x[0]], outputs: [this.activationTensor(outSym, name)] });
+        if (max === 6) return push({ kind: 'relu6', name, inputs: [x[0]], outputs: [this.activationTensor(outSym, name)] });
+        if (max === null || max === undefined) return push({ kind: 'relu', name, inputs: [x[0]], outputs: [this.activationTensor(outSym, name)] });
+        // min(relu(x), maxValue): RELU then MINIMUM with a scalar constant (e.g. the regression head's 0..100 clip).
+        const mid = addTensor(this.g, { name: `${name}/relu`, shape: outSym.shape.map((d) => d ?? 1), dtype: 'float32' });
+        push({ kind: 'relu', name, inputs: [x[0]], outputs: [mid] });
+        return push({ kind: 'minimum', name, inputs: [mid, this.constTensor(`${name}/max_value`, [], Float32Array.of(max))], outputs: [this.activationTensor(outSym, name)] });
       }
       case 'Softmax':
         return push({ kind: 'softmax', name, inputs: [x[0]], outputs: [this.activationTensor(outSym, name)], beta: 1 });
@@ -196,6 +199,15 @@ class LayersImporter {
         return;
       default:
         if (/hard.?swish/i.test(cls)) return push({ kind: 'hardSwish', name, inputs: [x[0]], outputs: [this.activationTensor(outSym, name)] });
+        if (/hard.?sigmoid/i.test(cls)) {
+          // relu6(x + 3) / 6 (MobileNetV3's hard sigmoid): ADD, RELU6, MUL with scalar constants.
+          const shape = outSym.shape.map((d) => d ?? 1);
+          const a = addTensor(this.g, { name: `${name}/plus3`, shape, dtype: 'float32' });
+          const r = addTensor(this.g, { name: `${name}/relu6`, shape, dtype: 'float32' });
+          push({ kind: 'add', name, inputs: [x[0], this.constTensor(`${name}/three`, [], Float32Array.of(3))], outputs: [a], activation: 'none' });
+          push({ kind: 'relu6', name, inputs: [a], outputs: [r] });
+          return push({ kind: 'mul', name, inputs: [r, this.constTensor(`${name}/sixth`, [], Float32Array.of(1 / 6))], outputs: [this.activationTensor(outSym, name)], activation: 'none' });
+        }
         return this.unsupported(layer, ins, [outSym], `layer class ${cls} has no TFLite mapping`);
     }
   }
