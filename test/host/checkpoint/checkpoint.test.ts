@@ -51,7 +51,7 @@ dataTest(test)('a saved dex mobilenet64 loads back with its metadata and gives t
   let maxDiff = 0;
   for (let i = 0; i < after.length; i++) maxDiff = Math.max(maxDiff, Math.abs(after[i] - before[i]));
   t.true(maxDiff < 1e-6, `max difference ${maxDiff}`);
-  tf.dispose([x, model, loaded]);
+  x.dispose(); model.dispose(); loaded.dispose();
 });
 
 test('the checkpoint folder holds exactly model.json, weights.bin and agekit.json, and no temp folder is left', async (t) => {
