@@ -2,7 +2,7 @@
  * Test fixtures for the seed-layout loaders: real UTKFace faces placed at known boxes on larger
  * canvases, written into a temporary folder in each dataset's layout. Nothing is committed.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -20,8 +20,17 @@ export async function pickFaces(utkDir: string, n: number): Promise<UtkFace[]> {
   return Array.from({ length: n }, (_, i) => rows[i * step + 7]);
 }
 
+const roots: string[] = [];
+
+/** A fresh temporary folder; {@link removeTempRoots} deletes every one made in this process. */
 export async function tempRoot(name: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `agekit-${name}-`));
+  const dir = await mkdtemp(join(tmpdir(), `agekit-${name}-`));
+  roots.push(dir);
+  return dir;
+}
+
+export async function removeTempRoots(): Promise<void> {
+  await Promise.all(roots.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 }
 
 /**

@@ -4,7 +4,9 @@ import { DataError } from '../../../../device/errors.ts';
 import { expandBox } from '../../../../device/contract/face-crop.ts';
 import { loadVggface2 } from '../../../../host/data/loaders/vggface2.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';
-import { cropDifference, pickFaces, placeFace, tempRoot, writeText } from './fixture-faces.ts';
+import { cropDifference, pickFaces, placeFace, removeTempRoots, tempRoot, writeText } from './fixture-faces.ts';
+
+test.after.always(removeTempRoots);
 
 /** 12 identities x 2 train images, 3 test images, and one bad row of each kind. */
 async function buildFixture() {
