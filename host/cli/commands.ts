@@ -4,11 +4,13 @@
  */
 import type { Command } from 'commander';
 import { registerRelabel } from './relabel.ts';
+import { registerTeachers } from './teachers.ts';
 import { registerNets } from './nets.ts';
 
 type Register = (program: Command) => void;
 
 const registrations: Register[] = [
+  registerTeachers,
   registerRelabel,
   registerNets,
 ];
