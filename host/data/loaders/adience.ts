@@ -24,7 +24,7 @@ import { DataError } from '../../../device/errors.ts';
 import { ADIENCE_AGE_GROUPS } from '../../eval/protocol/adience-accuracy.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { readSeedCsv, requireDir } from './seed-csv.ts';
-import { checkParams, selectSplits } from './spec-params.ts';
+import { checkParams, selectSplits, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
 
 export const ADIENCE_FOLDS = [0, 1, 2, 3, 4] as const;
 /** Margin of the square box (fraction of the side, each side) and the upward shift after it (fraction of the enlarged side). */
@@ -124,3 +124,12 @@ export async function loadAdience(root: string, params: Record<string, string> =
   const splits = present.map((k) => `fold${k}`);
   return { spec, kind: 'adience', root: dir, samples: selectSplits(samples, params.split, splits, spec), skipped, crop, splits };
 }
+
+/** The `adience:` entry of the dataset registry (host/data/load-dataset.ts). */
+export const adienceLoader = {
+  kind: 'adience',
+  usage: 'adience:<root>',
+  description: 'Adience: annotations/fold_frontal_<k>_data.txt, 8 age groups, box from the landmark files; folds fold0..fold4',
+  options: [] as readonly string[],
+  load: async (ref: SeedLoaderRef) => toLoadedItems(await loadAdience(ref.location, ref.options, ref.spec)),
+};

@@ -7,8 +7,8 @@
  *   <root>/train/<file>, <root>/valid/<file>, <root>/test/<file>
  *
  * The label is the mean apparent age; its standard deviation is kept (Sample.ageStd) for the
- * epsilon-error. A face box of zeros, or none, means the whole image is the face. Splits are
- * `train`, `val` (the `valid` files; `:split=valid` works too) and `test`.
+ * epsilon-error. A face box of zeros, or none, means the whole image is the face. Splits carry
+ * the dataset's own names: `train`, `valid` and `test`.
  *
  * @example
  * const ds = await loadAppa('/data/appa-real', { split: 'valid' });
@@ -19,15 +19,12 @@ import type { CropSpec } from '../../../device/contract/face-crop.ts';
 import { DataError } from '../../../device/errors.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
-import { checkParams, parseSplitList } from './spec-params.ts';
+import { checkParams, parseSplitList, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
 
-export const APPA_SPLITS = ['train', 'val', 'test'] as const;
-/** File-name part of each split (`gt_avg_<part>.csv`, `<part>/`). */
-const PART_OF: Record<string, string> = { train: 'train', val: 'valid', test: 'test' };
-const ALIASES = { valid: 'val', validation: 'val' };
+export const APPA_SPLITS = ['train', 'valid', 'test'] as const;
 
 /**
- * Load APPA-REAL. Parameters: `split` (train, val|valid, test; comma list), `label` (`apparent`,
+ * Load APPA-REAL. Parameters: `split` (train, valid, test; comma list), `label` (`apparent`,
  * the default, or `real` for the real age).
  */
 export async function loadAppa(root: string, params: Record<string, string> = {}, spec = `appa:${root}`): Promise<Dataset> {
@@ -36,11 +33,11 @@ export async function loadAppa(root: string, params: Record<string, string> = {}
   await requireDir(dir, 'appa');
   const label = params.label ?? 'apparent';
   if (label !== 'apparent' && label !== 'real') throw new DataError(`unknown label "${label}"`, { where: spec, hint: 'use :label=apparent (default) or :label=real' });
-  const wanted = params.split === undefined ? [...APPA_SPLITS] : parseSplitList(params.split, APPA_SPLITS, spec, ALIASES);
+  const wanted = params.split === undefined ? [...APPA_SPLITS] : parseSplitList(params.split, APPA_SPLITS, spec);
   const skipped = emptyTally();
   const samples: Sample[] = [];
   for (const split of wanted) {
-    const part = PART_OF[split];
+    const part = split;
     const csv = join(dir, `gt_avg_${part}.csv`);
     const rows = await readSeedCsv(csv, 'appa');
     for (let r = 1; r < rows.length; r++) { // row 0 is the header, as in the seed
@@ -64,3 +61,12 @@ export async function loadAppa(root: string, params: Record<string, string> = {}
   const crop: CropSpec = { square: false, margin: 0 };
   return { spec, kind: 'appa', root: dir, samples, skipped, crop, splits: [...APPA_SPLITS] };
 }
+
+/** The `appa:` entry of the dataset registry (host/data/load-dataset.ts). */
+export const appaLoader = {
+  kind: 'appa',
+  usage: 'appa:<root>',
+  description: 'ChaLearn APPA-REAL: gt_avg_{train,valid,test}.csv (apparent age mean and std, real age)',
+  options: ['label'] as readonly string[],
+  load: async (ref: SeedLoaderRef) => toLoadedItems(await loadAppa(ref.location, ref.options, ref.spec)),
+};

@@ -22,7 +22,7 @@ import type { CropSpec } from '../../../device/contract/face-crop.ts';
 import { DataError } from '../../../device/errors.ts';
 import { emptyTally, skip, type Dataset, type Sample, type SkipTally } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
-import { checkParams, selectSplits } from './spec-params.ts';
+import { checkParams, selectSplits, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
 
 export const IMDBWIKI_SPLITS = ['train', 'val', 'test'] as const;
 export type ImdbWikiVariant = 'aligned' | 'cleaned';
@@ -103,3 +103,12 @@ async function loadPart(dir: string, variant: ImdbWikiVariant, part: string, ski
   }
   return samples;
 }
+
+/** The `imdbwiki:` entry of the dataset registry (host/data/load-dataset.ts). */
+export const imdbwikiLoader = {
+  kind: 'imdbwiki',
+  usage: 'imdbwiki:<root>',
+  description: 'IMDB-WIKI cleaned or aligned (per-part CSVs with age, path, box, identity); ages 1..100, 80/10/10 by identity',
+  options: ['variant', 'part'] as readonly string[],
+  load: async (ref: SeedLoaderRef) => toLoadedItems(await loadImdbWiki(ref.location, ref.options, ref.spec)),
+};

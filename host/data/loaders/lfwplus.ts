@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import type { CropSpec } from '../../../device/contract/face-crop.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
-import { checkParams, numberParam, selectSplits } from './spec-params.ts';
+import { checkParams, numberParam, selectSplits, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
 
 /** Pixels removed on every side of an LFW+ image. */
 export const LFWPLUS_BORDER_PX = 16;
@@ -60,3 +60,12 @@ export async function loadLfwPlus(root: string, params: Record<string, string> =
   const crop: CropSpec = { square: false, margin: 0 };
   return { spec, kind: 'lfwplus', root: dir, samples: selectSplits(samples, params.split, LFWPLUS_SPLITS, spec), skipped, crop, splits: [...LFWPLUS_SPLITS] };
 }
+
+/** The `lfwplus:` entry of the dataset registry (host/data/load-dataset.ts). */
+export const lfwplusLoader = {
+  kind: 'lfwplus',
+  usage: 'lfwplus:<root>',
+  description: 'LFW+: lfw_theirs.csv (age, path) over lfw_cropped/ with a 16 px border removed; test only',
+  options: ['csv', 'images', 'border'] as readonly string[],
+  load: async (ref: SeedLoaderRef) => toLoadedItems(await loadLfwPlus(ref.location, ref.options, ref.spec)),
+};

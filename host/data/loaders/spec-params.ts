@@ -7,7 +7,7 @@
  * const kept = selectSplits(samples, 'train,val', ['train', 'val', 'test'], 'vggface2:/data:split=train,val');
  */
 import { DataError } from '../../../device/errors.ts';
-import type { Sample } from '../dataset.ts';
+import type { Dataset, Sample } from '../dataset.ts';
 
 /** Parse `a,b` into split names, checking each against those the dataset has. */
 export function parseSplitList(value: string, known: readonly string[], spec: string, aliases: Record<string, string> = {}): string[] {
@@ -26,10 +26,13 @@ export function selectSplits(samples: Sample[], value: string | undefined, known
   return samples.filter((s) => s.split !== undefined && wanted.has(s.split));
 }
 
+/** Options the dataset registry applies after loading (host/data/load-dataset.ts); loaders accept and ignore them. */
+const REGISTRY_OPTIONS = ['limit', 'seed'];
+
 /** Throw when a spec carries a parameter this loader does not know (a typo must not be ignored). */
 export function checkParams(params: Record<string, string>, allowed: readonly string[], spec: string): void {
   for (const key of Object.keys(params)) {
-    if (!allowed.includes(key)) {
+    if (!allowed.includes(key) && !REGISTRY_OPTIONS.includes(key)) {
       throw new DataError(`unknown parameter "${key}"`, { where: spec, hint: `this dataset takes ${allowed.map((a) => `:${a}=`).join(' ') || 'no parameters'}` });
     }
   }
@@ -44,4 +47,12 @@ export function numberParam(params: Record<string, string>, key: string, fallbac
     throw new DataError(`:${key}= expects a number${bounds.min !== undefined ? ` >= ${bounds.min}` : ''}${bounds.max !== undefined ? ` <= ${bounds.max}` : ''} (got "${raw}")`, { where: spec });
   }
   return n;
+}
+
+/** The parsed spec the dataset registry hands a loader (structurally host/data/load-dataset.ts's DatasetRef). */
+export interface SeedLoaderRef { spec: string; location: string; options: Record<string, string> }
+
+/** What the registry wants back from a loader: the Dataset minus what the registry fills in itself. */
+export function toLoadedItems(ds: Dataset): { root: string; samples: Sample[]; skipped: Dataset['skipped']; splits: string[]; crop?: Dataset['crop'] } {
+  return { root: ds.root, samples: ds.samples, skipped: ds.skipped, splits: ds.splits, ...(ds.crop ? { crop: ds.crop } : {}) };
 }

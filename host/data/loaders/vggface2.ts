@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import type { CropSpec } from '../../../device/contract/face-crop.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
-import { checkParams, numberParam, parseSplitList } from './spec-params.ts';
+import { checkParams, numberParam, parseSplitList, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
 
 export const VGGFACE2_SPLITS = ['train', 'val', 'test'] as const;
 
@@ -112,3 +112,12 @@ async function loadPart(dir: string, part: 'train' | 'test', identities: Set<num
 function isHeader(row: string[]): boolean {
   return row.slice(3, 8).every((f) => numberField(f) === undefined);
 }
+
+/** The `vggface2:` entry of the dataset registry (host/data/load-dataset.ts). */
+export const vggface2Loader = {
+  kind: 'vggface2',
+  usage: 'vggface2:<root>',
+  description: 'VGGFace2 with the MIVIA age annotation (VMAGE): annotations/<part>.detected.csv + <part>.age_detected.csv; train/val 80/20 by identity, test',
+  options: ['margin'] as readonly string[],
+  load: async (ref: SeedLoaderRef) => toLoadedItems(await loadVggface2(ref.location, ref.options, ref.spec)),
+};

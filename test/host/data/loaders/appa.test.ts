@@ -7,7 +7,7 @@ import { cropDifference, pickFaces, placeFace, removeTempRoots, tempRoot, writeT
 
 test.after.always(removeTempRoots);
 
-dataTest(test)('APPA-REAL: apparent age mean is the label, its std is kept, valid is val, boxes optional', async (t) => {
+dataTest(test)('APPA-REAL: apparent age mean is the label, its std is kept, splits train/valid/test, boxes optional', async (t) => {
   const root = await tempRoot('appa');
   const faces = await pickFaces(utkfaceDir(), 12);
   const header = 'file_name,num_ratings,apparent_age_avg,apparent_age_std,real_age,x,y,w,h';
@@ -28,8 +28,8 @@ dataTest(test)('APPA-REAL: apparent age mean is the label, its std is kept, vali
     await writeText(join(root, `gt_avg_${part}.csv`), rows.join('\n') + '\n');
   }
   const ds = await loadAppa(root);
-  t.deepEqual(ds.splits, ['train', 'val', 'test']);
-  t.deepEqual(['train', 'val', 'test'].map((s) => ds.samples.filter((x) => x.split === s).length), [4, 3, 2]);
+  t.deepEqual(ds.splits, ['train', 'valid', 'test']);
+  t.deepEqual(['train', 'valid', 'test'].map((s) => ds.samples.filter((x) => x.split === s).length), [4, 3, 2]);
   t.deepEqual(ds.skipped.counts, { 'image file missing': 1, 'malformed row in gt_avg_train.csv': 1 });
   const first = ds.samples[0];
   t.is(first.age, faces[0].age + 0.25);
@@ -39,7 +39,7 @@ dataTest(test)('APPA-REAL: apparent age mean is the label, its std is kept, vali
   t.true(await cropDifference(first.path, first.box!, placed.get('000000.jpg_face.jpg')!) < 8);
   const valid = await loadAppa(root, { split: 'valid' });
   t.is(valid.samples.length, 3);
-  t.true(valid.samples.every((s) => s.split === 'val'));
+  t.true(valid.samples.every((s) => s.split === 'valid'));
   const real = await loadAppa(root, { split: 'test', label: 'real' });
   t.is(real.samples[0].age, faces[7].age);
   await t.throwsAsync(loadAppa(root, { label: 'guess' }), { instanceOf: DataError, message: /unknown label "guess"/ });
