@@ -12,10 +12,18 @@ import type { RgbImage } from '../device/contract/face-crop.ts';
 sharp.concurrency(1);
 sharp.cache(false);
 
+/** Options of {@link readRgb}. */
+export interface ReadRgbOptions {
+  /** Resize (whole image, aspect not kept) to exactly this size while decoding; JPEGs then decode at a reduced scale (much faster for large photos). */
+  resize?: { width: number; height: number };
+}
+
 /** Decode an image file (or buffer) to RGB, dropping alpha and honouring EXIF orientation. */
-export async function readRgb(input: string | Buffer, where = typeof input === 'string' ? input : '<buffer>'): Promise<RgbImage> {
+export async function readRgb(input: string | Buffer, where = typeof input === 'string' ? input : '<buffer>', options: ReadRgbOptions = {}): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(input, { failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    let pipeline = sharp(input, { failOn: 'error' }).rotate();
+    if (options.resize) pipeline = pipeline.resize({ width: options.resize.width, height: options.resize.height, fit: 'fill' });
+    const { data, info } = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (err) {

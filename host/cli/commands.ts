@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { registerRelabel } from './relabel.ts';
 import { registerTeachers } from './teachers.ts';
 import { registerNets } from './nets.ts';
+import { registerData } from './data.ts';
 
 type Register = (program: Command) => void;
 
@@ -13,6 +14,7 @@ const registrations: Register[] = [
   registerTeachers,
   registerRelabel,
   registerNets,
+  registerData,
 ];
 
 export function registerHostCommands(program: Command): void {

@@ -5,9 +5,14 @@
  * @example
  * for await (const b of batchStream(ds, { inputSize: [64, 64], preprocessing: 'vggface2', batchSize: 32 })) train(b);
  */
-import type { CropSpec } from '../../device/contract/face-crop.ts';
+import { DEFAULT_CROP, type CropSpec } from '../../device/contract/face-crop.ts';
 import type { Preprocessing } from '../../device/contract/preprocessing.ts';
-import type { Sample } from './dataset.ts';
+import { DataError } from '../../device/errors.ts';
+import type { Dataset, Sample } from './dataset.ts';
+import { drawAugmentation } from './augmentation.ts';
+import { CropWorkerPool, defaultCropWorkers } from './crop-worker-pool.ts';
+import type { CropJob, CropRequest, CropResult } from './prepare-crops.ts';
+import { mixSeeds, SeededRandom } from './seeded-random.ts';
 
 export type Augmentation = 'default' | 'no';
 
@@ -32,7 +37,7 @@ export interface BatchStreamOptions {
   batchSize?: number;
   /** Shuffle the order each epoch. Default false. */
   shuffle?: boolean;
-  /** Seed for shuffling and augmentation. Default 0. */
+  /** Seed for shuffling and augmentation. Default 0. Pass a different seed each epoch (e.g. seed + epoch). */
   seed?: number;
   /** How boxes become crops; default the dataset's own, else {margin: 0, square: true}. */
   crop?: CropSpec;
@@ -40,6 +45,82 @@ export interface BatchStreamOptions {
   prefetch?: number;
   /** Drop a last incomplete batch. Default false. */
   dropLast?: boolean;
-  /** Called for each sample that fails to decode; it is skipped and counted, never fatal. */
-  onSkip?: (sample: Sample, reason: string) => void;
+  /**
+   * Called for each sample that fails to decode; it is skipped and counted, never fatal.
+   * `reason` is a skip reason (`missing_file`, `unreadable_image`), `detail` the error message.
+   */
+  onSkip?: (sample: Sample, reason: string, detail?: string) => void;
+  /** Worker threads that decode and crop; 0 = in the calling thread. Default: cores - 1, at most 4. */
+  workers?: number;
+}
+
+/** Default values of the optional {@link BatchStreamOptions}. */
+export const DEFAULT_BATCH_STREAM = { augmentation: 'no', batchSize: 32, shuffle: false, seed: 0, prefetch: 2, dropLast: false } as const;
+
+function checkOptions(opts: BatchStreamOptions): void {
+  const [h, w] = opts.inputSize ?? [];
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) {
+    throw new DataError(`inputSize must be two positive integers (got ${JSON.stringify(opts.inputSize)})`, { where: 'batchStream', hint: 'pass [height, width], e.g. [64, 64]' });
+  }
+  const bs = opts.batchSize ?? DEFAULT_BATCH_STREAM.batchSize;
+  if (!Number.isInteger(bs) || bs < 1) throw new DataError(`batchSize must be a positive integer (got ${bs})`, { where: 'batchStream' });
+}
+
+/**
+ * One epoch of `ds` as ready-to-run batches. Images are decoded, cropped (sample.box, or the
+ * whole image), augmented and normalized in worker threads, `prefetch` batches ahead of the
+ * consumer. A sample whose image fails is left out of its batch (so `n` may be smaller) and
+ * reported through `onSkip`; a batch left empty is not yielded. Breaking out of the loop stops
+ * the workers.
+ */
+export async function* batchStream(ds: Dataset, opts: BatchStreamOptions): AsyncGenerator<Batch, void, undefined> {
+  checkOptions(opts);
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_STREAM.batchSize;
+  const seed = opts.seed ?? DEFAULT_BATCH_STREAM.seed;
+  const augmentation = opts.augmentation ?? DEFAULT_BATCH_STREAM.augmentation;
+  const [outH, outW] = opts.inputSize;
+  const crop = opts.crop ?? ds.crop ?? DEFAULT_CROP;
+  const order = ds.samples.map((_, i) => i);
+  if (opts.shuffle) new SeededRandom(mixSeeds(seed, 0x5eed)).shuffle(order);
+  let nBatches = Math.ceil(order.length / batchSize);
+  if ((opts.dropLast ?? false) && order.length % batchSize !== 0) nBatches--;
+  if (nBatches <= 0) return;
+
+  const request = (k: number): CropRequest => {
+    const jobs: CropJob[] = [];
+    for (let p = k * batchSize; p < Math.min(order.length, (k + 1) * batchSize); p++) {
+      const s = ds.samples[order[p]];
+      // Each position of the epoch has its own generator: results do not depend on worker scheduling.
+      const aug = drawAugmentation(augmentation, new SeededRandom(mixSeeds(seed, p)));
+      const job: CropJob = { path: s.path };
+      if (s.box) job.box = s.box;
+      if (aug) job.aug = aug;
+      jobs.push(job);
+    }
+    return { jobs, outW, outH, preprocessing: opts.preprocessing, crop };
+  };
+
+  const pool = new CropWorkerPool(opts.workers ?? defaultCropWorkers());
+  const ahead = Math.max(1, opts.prefetch ?? DEFAULT_BATCH_STREAM.prefetch);
+  const inflight: Promise<CropResult>[] = [];
+  let queued = 0;
+  const fill = () => {
+    while (queued < nBatches && inflight.length < ahead + 1) inflight.push(pool.run(request(queued++)));
+  };
+  try {
+    for (let k = 0; k < nBatches; k++) {
+      fill();
+      const result = await inflight.shift()!;
+      fill(); // keep the workers busy while the consumer computes on this batch
+      const first = k * batchSize;
+      for (const f of result.failed) opts.onSkip?.(ds.samples[order[first + f.index]], f.reason, f.detail);
+      if (result.ok.length === 0) continue;
+      const samples = result.ok.map((j) => ds.samples[order[first + j]]);
+      yield { n: samples.length, x: result.x, ages: Float32Array.from(samples, (s) => s.age ?? NaN), samples };
+    }
+  } finally {
+    // Requests still in flight are rejected by close(); nobody awaits them any more.
+    for (const p of inflight) p.catch(() => undefined);
+    await pool.close();
+  }
 }
