@@ -1,0 +1,68 @@
+/**
+ * Age from face crops with any ModelRunner: normalize each crop as the metadata says (the same
+ * normalizePixels training uses), run the model, read the age out (scalar or expected value),
+ * and apply the metadata's age calibration.
+ *
+ * @example
+ * const estimator = await AgeEstimator.create({ modelPath: 'samples/models/student.tflite', threads: 2 });
+ * const ages = await estimator.estimate(cropFaces(frame, boxes, estimator.meta));
+ */
+import { ModelFormatError } from '../errors.ts';
+import { normalizePixels } from '../contract/preprocessing.ts';
+import { calibrateAge, readAges, type ModelMetadata } from '../contract/model-metadata.ts';
+import type { ModelRunner } from '../runtime/model-runner.ts';
+import { openRunner, type OpenRunnerOptions } from '../runtime/open-runner.ts';
+import type { AgeEstimate, Estimator, FaceCrop } from '../stages.ts';
+import { loadModelMetadata } from './load-model-metadata.ts';
+
+export class AgeEstimator implements Estimator {
+  readonly id: string;
+  private readonly pixels: number;
+
+  private constructor(private readonly runner: ModelRunner, readonly meta: ModelMetadata, private readonly where: string) {
+    this.id = `${meta.net}:${runner.runtime}`;
+    this.pixels = meta.inputSize[0] * meta.inputSize[1] * 3;
+  }
+
+  /** Open the model and its metadata; checks that the model's input matches the metadata. */
+  static async create(options: OpenRunnerOptions): Promise<AgeEstimator> {
+    const meta = await loadModelMetadata(options.modelPath);
+    const runner = await openRunner(options);
+    return AgeEstimator.fromRunner(runner, meta, options.modelPath);
+  }
+
+  static fromRunner(runner: ModelRunner, meta: ModelMetadata, where: string): AgeEstimator {
+    const shape = runner.inputs[0]?.shape ?? [];
+    const [h, w] = meta.inputSize;
+    if (shape.length !== 4 || shape[1] !== h || shape[2] !== w || shape[3] !== 3) {
+      throw new ModelFormatError(`model input ${JSON.stringify(shape)} does not match the metadata's inputSize [${h}, ${w}]`, { where, hint: 'the metadata belongs to another model: convert again' });
+    }
+    return new AgeEstimator(runner, meta, where);
+  }
+
+  get modelRunner(): ModelRunner {
+    return this.runner;
+  }
+
+  async estimate(crops: FaceCrop[]): Promise<AgeEstimate[]> {
+    if (crops.length === 0) return [];
+    // TFLite models have a fixed batch of 1; tfjs takes the whole batch at once.
+    const batch = this.runner.runtime === 'tfjs' ? crops.length : 1;
+    const out: AgeEstimate[] = [];
+    const x = new Float32Array(this.pixels * batch);
+    for (let start = 0; start < crops.length; start += batch) {
+      const n = Math.min(batch, crops.length - start);
+      for (let i = 0; i < n; i++) normalizePixels(crops[start + i].rgb, this.meta.preprocessing, x.subarray(i * this.pixels, (i + 1) * this.pixels));
+      const outputs = await this.runner.run([n === batch ? x : x.subarray(0, n * this.pixels)], n);
+      const y = outputs[this.meta.readout.outputIndex];
+      if (!y) throw new ModelFormatError(`read-out output ${this.meta.readout.outputIndex} does not exist (model has ${outputs.length})`, { where: this.where, hint: 'the metadata belongs to another model' });
+      const ages = readAges(y, n, this.meta.readout);
+      for (const a of ages) out.push({ rawAge: a, age: calibrateAge(a, this.meta.ageCalibration) });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The `--report <file.json>` of `agekit run`: fps, frames, faces, per-stage p50/p95/max ms,
+ * tracks (count, dwell, per bucket), the source's health, the models and the machine.
+ *
+ * @example
+ * await writeFileAtomic('report.json', JSON.stringify(buildRunReport({ ... }), null, 2));
+ */
+import type { EndedTrack, SourceHealth, Stage } from '../stages.ts';
+import type { LatencySummary } from '../sinks/latency-stats.ts';
+import type { MachineInfo } from './machine-info.ts';
+
+export interface RunReport {
+  fps: number;
+  frames: number;
+  faces: number;
+  wall_s: number;
+  stages: Record<Stage | 'total', { p50_ms: number; p95_ms: number; max_ms: number; mean_ms: number }>;
+  tracks: { count: number; mean_dwell_s: number; by_bucket: Record<string, number>; list: Array<{ track: number; dwell_s: number; age_smoothed: number | null; bucket: string | null }> };
+  source: { spec: string; bad_frames: number; restarts: number; stalls: number; dropped: number; last_problem?: string };
+  models: { detector: string; estimator: string | null };
+  machine: MachineInfo;
+}
+
+const r = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+export function buildRunReport(a: {
+  latency: LatencySummary; wallMs: number; frames: number; tracks: EndedTrack[]; sourceSpec: string; health: SourceHealth;
+  detector: string; estimator?: string; machine: MachineInfo;
+}): RunReport {
+  const stages = {} as RunReport['stages'];
+  for (const [k, s] of Object.entries(a.latency.stages)) stages[k as Stage] = { p50_ms: r(s.p50Ms, 3), p95_ms: r(s.p95Ms, 3), max_ms: r(s.maxMs, 3), mean_ms: r(s.meanMs, 3) };
+  const byBucket: Record<string, number> = {};
+  for (const t of a.tracks) if (t.bucket) byBucket[t.bucket] = (byBucket[t.bucket] ?? 0) + 1;
+  const dwell = a.tracks.reduce((s, t) => s + t.dwellMs, 0);
+  return {
+    fps: r(a.wallMs > 0 ? (a.frames * 1000) / a.wallMs : 0), frames: a.frames, faces: a.latency.faces, wall_s: r(a.wallMs / 1000),
+    stages,
+    tracks: {
+      count: a.tracks.length, mean_dwell_s: a.tracks.length ? r(dwell / a.tracks.length / 1000) : 0, by_bucket: byBucket,
+      list: a.tracks.map((t) => ({ track: t.track, dwell_s: r(t.dwellMs / 1000), age_smoothed: t.ageSmoothed === undefined ? null : r(t.ageSmoothed, 1), bucket: t.bucket ?? null })),
+    },
+    source: { spec: a.sourceSpec, bad_frames: a.health.badFrames, restarts: a.health.restarts, stalls: a.health.stalls, dropped: a.health.dropped, last_problem: a.health.lastProblem },
+    models: { detector: a.detector, estimator: a.estimator ?? null },
+    machine: a.machine,
+  };
+}

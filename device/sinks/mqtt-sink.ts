@@ -1,0 +1,160 @@
+/**
+ * MQTT output: per-track events (`<topic>/track`: `start` when a track appears, `end` with its
+ * smoothed age, bucket and dwell when it ends) and periodic aggregates (`<topic>/aggregate`:
+ * tracks per age bucket and dwell, for the interval and since start). While the broker is away
+ * the client reconnects with backoff and the messages wait in agekit's own queue, so no
+ * aggregate is lost; they go out in order once it is back.
+ *
+ * @example
+ * const sink = await MqttSink.create({ url: 'mqtt://127.0.0.1:1883/agekit/door1', intervalMs: 10000 });
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { UsageError } from '../errors.ts';
+import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
+
+export interface MqttSinkOptions {
+  /** `mqtt://host:port/topic/prefix` (also mqtts://, ws://). Topic default `agekit`. */
+  url: string;
+  /** Aggregate period. Default 10000 ms. */
+  intervalMs?: number;
+  /** Reconnect wait. Default 1000 ms. */
+  reconnectMs?: number;
+  /** Most messages kept while disconnected (oldest dropped beyond). Default 10000. */
+  maxQueued?: number;
+  clientId?: string;
+  /** Connection state changes, for the CLI's stderr. */
+  onEvent?: (message: string) => void;
+}
+
+/** Split an MQTT URL into the broker URL and the topic prefix. */
+export function parseMqttUrl(value: string, where = '--mqtt'): { broker: string; topic: string } {
+  let u: URL;
+  try { u = new URL(value); } catch {
+    throw new UsageError(`not a URL (got "${value}")`, { where, hint: 'e.g. mqtt://127.0.0.1:1883/agekit' });
+  }
+  if (!/^(mqtts?|wss?|tcp|ssl):$/.test(u.protocol)) throw new UsageError(`unsupported scheme "${u.protocol}"`, { where, hint: 'use mqtt://host:port/topic' });
+  const topic = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || 'agekit';
+  const auth = u.username ? `${u.username}${u.password ? ':' + u.password : ''}@` : '';
+  return { broker: `${u.protocol}//${auth}${u.host}`, topic };
+}
+
+interface BucketTally { tracks: number; dwell_s: number }
+
+export class MqttSink implements Sink {
+  private readonly queue: Array<{ topic: string; payload: string }> = [];
+  private readonly seen = new Set<number>();
+  private window: Record<string, BucketTally> = {};
+  private readonly total: Record<string, BucketTally> = {};
+  private windowStart = Date.now();
+  private readonly timer: NodeJS.Timeout;
+  private flushing = false;
+  private active = 0;
+  /** Messages dropped because the offline queue was full. */
+  dropped = 0;
+  /** Messages the broker acknowledged. */
+  sent = 0;
+
+  private constructor(private readonly client: MqttClient, readonly topic: string, private readonly o: MqttSinkOptions) {
+    this.timer = setInterval(() => this.aggregate(), o.intervalMs ?? 10_000);
+    this.timer.unref();
+    client.on('connect', () => { o.onEvent?.(`mqtt connected to ${parseMqttUrl(o.url).broker}`); void this.flush(); });
+    client.on('offline', () => o.onEvent?.(`mqtt broker unreachable; queueing (${this.queue.length} waiting)`));
+    client.on('error', (err) => o.onEvent?.(`mqtt error: ${err.message}`));
+  }
+
+  /** Connect (without waiting for the broker: an absent broker is retried in the background). */
+  static async create(o: MqttSinkOptions): Promise<MqttSink> {
+    const { broker, topic } = parseMqttUrl(o.url);
+    const client = mqtt.connect(broker, {
+      reconnectPeriod: o.reconnectMs ?? 1000, connectTimeout: 5000,
+      clientId: o.clientId ?? `agekit-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+      // agekit queues itself; the client's own offline queue would duplicate on reconnect.
+      queueQoSZero: false,
+    });
+    return new MqttSink(client, topic, o);
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /** Messages waiting for the broker. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  write(r: FrameResult): void {
+    for (const f of r.faces) {
+      if (this.seen.has(f.track)) continue;
+      this.seen.add(f.track);
+      this.enqueue('track', { event: 'start', track: f.track, t_ms: r.tMs, box: [f.box.x, f.box.y, f.box.w, f.box.h].map((v) => Math.round(v)) });
+    }
+    for (const t of r.ended) this.end(t);
+    this.active = r.faces.length;
+  }
+
+  private end(t: EndedTrack): void {
+    this.seen.delete(t.track);
+    const dwell = t.dwellMs / 1000;
+    this.enqueue('track', { event: 'end', track: t.track, age_smoothed: t.ageSmoothed === undefined ? null : Math.round(t.ageSmoothed * 10) / 10, bucket: t.bucket ?? null, dwell_s: Math.round(dwell * 100) / 100 });
+    const key = t.bucket ?? 'unknown';
+    for (const tally of [this.window, this.total]) {
+      const b = (tally[key] ??= { tracks: 0, dwell_s: 0 });
+      b.tracks++;
+      b.dwell_s = Math.round((b.dwell_s + dwell) * 100) / 100;
+    }
+  }
+
+  /** Publish the aggregate of the interval that just ended (also called by the timer). */
+  aggregate(): void {
+    const now = Date.now();
+    this.enqueue('aggregate', {
+      from: new Date(this.windowStart).toISOString(), to: new Date(now).toISOString(), active: this.active,
+      by_bucket: this.window, since_start: this.total,
+    });
+    this.window = {};
+    this.windowStart = now;
+  }
+
+  private enqueue(sub: string, body: unknown): void {
+    this.queue.push({ topic: `${this.topic}/${sub}`, payload: JSON.stringify(body) });
+    const max = this.o.maxQueued ?? 10_000;
+    while (this.queue.length > max) { this.queue.shift(); this.dropped++; }
+    void this.flush();
+  }
+
+  /** Send queued messages in order, QoS 1; a message leaves the queue only once acknowledged. */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length && this.client.connected) {
+        const m = this.queue[0];
+        const ok = await new Promise<boolean>((resolve) => this.client.publish(m.topic, m.payload, { qos: 1 }, (err) => resolve(!err)));
+        if (!ok) break;
+        this.queue.shift();
+        this.sent++;
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Wait until the queue is empty or `timeoutMs` passes. */
+  async drain(timeoutMs = 3000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (this.queue.length && Date.now() < until) {
+      await this.flush();
+      if (this.queue.length) await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.queue.length === 0;
+  }
+
+  /** Publish a last aggregate, try to deliver everything, disconnect. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.aggregate();
+    await this.drain();
+    await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Stable face ids across frames by IoU matching: each frame's faces are matched greedily (best
+ * overlap first) to the live tracks; an unmatched face starts a track; a track unseen for
+ * `maxMissedMs` ends. Each track smooths its age estimates and knows its dwell time.
+ * Video mode: `tMs` must increase strictly, as in MediaPipe's VIDEO mode.
+ *
+ * @example
+ * const tracker = new IouTracker({ smoothing: { method: 'median', window: 10 } });
+ * const tracked = tracker.update(frame.tMs, faces);
+ */
+import { AgekitError } from '../errors.ts';
+import { iou } from '../detectors/non-max-suppression.ts';
+import type { AgedFace, EndedTrack, FaceBox, TrackedFace, Tracker } from '../stages.ts';
+import { AgeSmoother, type AgeSmootherOptions } from './age-smoother.ts';
+import { bucketOf, parseAgeBuckets, type AgeBucket } from './age-buckets.ts';
+
+export interface IouTrackerOptions {
+  /** Least overlap between a track's last box and a face to be the same person. Default 0.3. */
+  iouThreshold?: number;
+  /** A track unmatched for longer than this ends. Default 1000 ms. */
+  maxMissedMs?: number;
+  smoothing?: AgeSmootherOptions;
+  /** Age buckets, parsed or as a spec string. Default 0-12,13-17,18-24,25-34,35-44,45-54,55-64,65+. */
+  buckets?: AgeBucket[] | string;
+}
+
+export const DEFAULT_IOU_TRACKER = { iouThreshold: 0.3, maxMissedMs: 1000 } as const;
+
+interface Track { id: number; box: FaceBox; firstMs: number; lastMs: number; smoother: AgeSmoother }
+
+export class IouTracker implements Tracker {
+  private readonly tracks: Track[] = [];
+  private ended: EndedTrack[] = [];
+  private nextId = 1;
+  private lastT = -Infinity;
+  private readonly buckets: AgeBucket[];
+  private readonly iouThreshold: number;
+  private readonly maxMissedMs: number;
+
+  constructor(private readonly o: IouTrackerOptions = {}) {
+    this.buckets = typeof o.buckets === 'string' || o.buckets === undefined ? parseAgeBuckets(o.buckets) : o.buckets;
+    this.iouThreshold = o.iouThreshold ?? DEFAULT_IOU_TRACKER.iouThreshold;
+    this.maxMissedMs = o.maxMissedMs ?? DEFAULT_IOU_TRACKER.maxMissedMs;
+  }
+
+  /** Total tracks started so far. */
+  get started(): number {
+    return this.nextId - 1;
+  }
+
+  update(tMs: number, faces: AgedFace[]): TrackedFace[] {
+    if (!(tMs > this.lastT)) {
+      throw new AgekitError(`tracker time must increase strictly (got ${tMs} ms after ${this.lastT} ms)`, { where: 'IouTracker.update', hint: 'give each frame a later timestamp (video mode)' }, 'TRACKER_TIME');
+    }
+    this.lastT = tMs;
+    // Greedy matching, best overlap first.
+    const pairs: Array<[number, number, number]> = [];
+    this.tracks.forEach((t, ti) => faces.forEach((f, fi) => {
+      const v = iou(t.box, f.box);
+      if (v >= this.iouThreshold) pairs.push([v, ti, fi]);
+    }));
+    pairs.sort((a, b) => b[0] - a[0]);
+    const trackOf = new Array<Track | undefined>(faces.length);
+    const usedTracks = new Set<number>();
+    for (const [, ti, fi] of pairs) {
+      if (usedTracks.has(ti) || trackOf[fi]) continue;
+      usedTracks.add(ti);
+      trackOf[fi] = this.tracks[ti];
+    }
+    const out: TrackedFace[] = faces.map((f, fi) => {
+      let t = trackOf[fi];
+      if (!t) {
+        t = { id: this.nextId++, box: f.box, firstMs: tMs, lastMs: tMs, smoother: new AgeSmoother(this.o.smoothing) };
+        this.tracks.push(t);
+      }
+      t.box = f.box;
+      t.lastMs = tMs;
+      if (f.age !== undefined) t.smoother.add(f.age);
+      return this.view(t, f.age);
+    });
+    // End tracks not seen for too long.
+    for (let i = this.tracks.length - 1; i >= 0; i--) {
+      const t = this.tracks[i];
+      if (tMs - t.lastMs > this.maxMissedMs) {
+        this.tracks.splice(i, 1);
+        const v = this.view(t);
+        this.ended.push({ track: t.id, ageSmoothed: v.ageSmoothed, bucket: v.bucket, dwellMs: v.dwellMs, firstMs: t.firstMs, lastMs: t.lastMs });
+      }
+    }
+    return out;
+  }
+
+  /** End every live track now (at shutdown), returning them. */
+  flush(): EndedTrack[] {
+    for (const t of this.tracks.splice(0)) {
+      const v = this.view(t);
+      this.ended.push({ track: t.id, ageSmoothed: v.ageSmoothed, bucket: v.bucket, dwellMs: v.dwellMs, firstMs: t.firstMs, lastMs: t.lastMs });
+    }
+    return this.takeEnded();
+  }
+
+  takeEnded(): EndedTrack[] {
+    const e = this.ended;
+    this.ended = [];
+    return e;
+  }
+
+  active(): TrackedFace[] {
+    return this.tracks.map((t) => this.view(t));
+  }
+
+  private view(t: Track, age?: number): TrackedFace {
+    const smoothed = t.smoother.value;
+    return {
+      track: t.id, box: t.box, age, ageSmoothed: smoothed,
+      bucket: smoothed === undefined ? undefined : bucketOf(this.buckets, smoothed),
+      dwellMs: t.lastMs - t.firstMs,
+    };
+  }
+}
