@@ -1,0 +1,91 @@
+// Relabelling real UTKFace faces: the file holds the teacher's own predictions, loads as relabel:/csv:, and survives a SIGKILL.
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { appendFile, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../../../device/backend/tfjs-backend.ts';
+import { datasetLoaders, loadDataset, registerDatasetLoader } from '../../../host/data/load-dataset.ts';
+import { relabelLoader } from '../../../host/data/loaders/relabel.ts';
+import { relabelSamples } from '../../../host/distill/relabel.ts';
+import { builtinDescriptor, createTeacher } from '../../../host/distill/teacher-registry.ts';
+import { readTeacherCrop } from '../../../host/distill/teacher-input.ts';
+import { projectRoot, dataTest, utkfaceDir } from '../../support/shared-data.ts';
+
+test.before(async () => {
+  await initBackend('wasm');
+  if (!datasetLoaders().some((l) => l.kind === 'relabel')) registerDatasetLoader(relabelLoader);
+});
+
+dataTest(test.serial)('relabel writes the teacher\'s own ages and distributions, and the file loads as relabel: and csv:', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'agekit-relabel-'));
+  const ds = await loadDataset(`utkface:${utkfaceDir()}:split=val:limit=7:seed=11`);
+  const teacher = await createTeacher(builtinDescriptor('faceres'));
+  const out = join(dir, 'labels.csv');
+  const r = await relabelSamples({ teacher, teacherId: 'faceres', samples: ds.samples, datasetSpec: ds.spec, out, batchSize: 3 });
+  t.like(r, { total: 7, labelled: 7, resumed: 0, skipped: 0 });
+
+  const direct = await teacher.predict(await Promise.all(ds.samples.map((s) => readTeacherCrop(teacher.descriptor, s))));
+  const relabelled = await loadDataset(`relabel:${out}`);
+  t.deepEqual(relabelled.samples.map((s) => s.path), ds.samples.map((s) => s.path));
+  relabelled.samples.forEach((s, i) => {
+    t.is(s.age, ds.samples[i].age, 'ground truth kept');
+    t.is(s.split, 'val');
+    t.true(Math.abs(s.teacherAge! - direct.ages[i]) < 1e-4, `${s.path}: file ${s.teacherAge}, teacher ${direct.ages[i]}`);
+    t.is(s.teacherDist!.length, 100);
+    for (let k = 0; k < 100; k++) {
+      const p = direct.dist![i * 100 + k];
+      t.true(Math.abs(s.teacherDist![k] - p) <= Math.max(p * 2 ** -10, 1e-7), `bin ${k}`);
+    }
+  });
+  const gt = await loadDataset(`csv:${out}`);
+  t.deepEqual(gt.samples.map((s) => s.age), ds.samples.map((s) => s.age));
+  const sidecar = JSON.parse(await readFile(`${out}.json`, 'utf8'));
+  t.like(sidecar, { format: 'agekit-relabel', teacher: 'faceres', bins: 100, firstAge: 0, distEncoding: 'float16-base64' });
+
+  // The same file with another teacher's labelling is refused, not mixed.
+  const other = await createTeacher(builtinDescriptor('faceapi'));
+  await t.throwsAsync(relabelSamples({ teacher: other, teacherId: 'faceapi', samples: ds.samples, datasetSpec: ds.spec, out }), { message: /written by teacher "faceres"/ });
+  await Promise.all([teacher.close(), other.close()]);
+});
+
+function runRelabel(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'host/cli/main.ts'), 'relabel', ...args], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => { err += d; });
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => { if (code) process.stderr.write(err); resolve(code); }));
+  return { child, done };
+}
+
+async function rowCount(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return Math.max(0, text.split('\n').filter(Boolean).length - 1);
+}
+
+dataTest(test.serial)('relabel killed with SIGKILL mid-way and restarted gives the same file as an uninterrupted run', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'agekit-relabel-kill-'));
+  const spec = `utkface:${utkfaceDir()}:split=val:limit=40:seed=5`;
+  const args = (out: string) => ['--teacher', 'faceapi', '--dataset', spec, '--out', out, '--batch', '4', '--backend', 'wasm'];
+  const whole = join(dir, 'whole.csv'), killed = join(dir, 'killed.csv');
+
+  const first = runRelabel(args(killed));
+  while ((await rowCount(killed)) < 8) await new Promise((r) => setTimeout(r, 50));
+  first.child.kill('SIGKILL');
+  await first.done;
+  const before = await rowCount(killed);
+  t.true(before >= 8 && before < 40, `killed after ${before} of 40 rows`);
+  // A kill can also land inside a write: leave half a row at the end, which the restart must drop.
+  await appendFile(killed, '/half/written/row.jpg,3');
+  t.is(await runRelabel(args(killed)).done, 0);
+  t.is(await runRelabel(args(whole)).done, 0);
+
+  const a = (await readFile(killed, 'utf8')).trim().split('\n');
+  const b = (await readFile(whole, 'utf8')).trim().split('\n');
+  t.is(a.length, 41);
+  t.deepEqual(a.map((l) => l.split(',')[0]), b.map((l) => l.split(',')[0]), 'same faces in the same order');
+  for (let i = 1; i < a.length; i++) {
+    const ta = Number(a[i].split(',')[7]), tb = Number(b[i].split(',')[7]);
+    t.true(Math.abs(ta - tb) < 1e-3, `row ${i}: resumed ${ta}, uninterrupted ${tb}`);
+  }
+  t.true((await stat(`${killed}.json`)).isFile());
+});
