@@ -7,6 +7,7 @@ import { registerRelabel } from './relabel.ts';
 import { registerTeachers } from './teachers.ts';
 import { registerNets } from './nets.ts';
 import { registerData } from './data.ts';
+import { registerTrain } from './train.ts';
 
 type Register = (program: Command) => void;
 
@@ -15,6 +16,7 @@ const registrations: Register[] = [
   registerRelabel,
   registerNets,
   registerData,
+  registerTrain,
 ];
 
 export function registerHostCommands(program: Command): void {

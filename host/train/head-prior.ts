@@ -15,7 +15,8 @@ export function initHeadPrior(model: tf.LayersModel, head: HeadType, ages: Array
   const dense = [...model.layers].reverse().find((l) => l.getClassName() === 'Dense');
   if (!dense || ages.length === 0) return undefined;
   const weights = dense.getWeights();
-  if (weights.length !== 2) { tf.dispose(weights); return undefined; }
+  // getWeights hands out the layer's own variables: never dispose them.
+  if (weights.length !== 2) return undefined;
   const units = weights[1].shape[0];
   let bias: Float32Array;
   let what: string;
@@ -31,11 +32,10 @@ export function initHeadPrior(model: tf.LayersModel, head: HeadType, ages: Array
     bias = Float32Array.from(counts, (c) => Math.log(c / total));
     what = `dex biases = log of the training age histogram (${units} bins)`;
   } else {
-    tf.dispose(weights);
     return undefined;
   }
   const b = tf.tensor1d(bias);
   dense.setWeights([weights[0], b]);
-  tf.dispose([...weights, b]);
+  b.dispose();
   return what;
 }

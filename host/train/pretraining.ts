@@ -35,12 +35,11 @@ export async function applyPretraining(model: tf.LayersModel, path: string): Pro
   const skipped: string[] = [];
   for (const layer of model.layers) {
     const src = byName.get(layer.name);
-    const mine = layer.getWeights();
+    const mine = layer.getWeights(); // the layer's own variables: not ours to dispose
     if (mine.length === 0) continue;
     const theirs = src?.getWeights() ?? [];
     const same = theirs.length === mine.length && theirs.every((t, i) => t.shape.join() === mine[i].shape.join());
     if (same) { layer.setWeights(theirs); copied++; } else skipped.push(layer.name);
-    tf.dispose(mine);
   }
   source.dispose();
   if (copied === 0) {

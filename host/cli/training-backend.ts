@@ -1,0 +1,22 @@
+/**
+ * Backend set-up for commands that compute gradients or run models on the host: initBackend,
+ * and on WASM the agekit training kernels (without them convolutional nets cannot train there).
+ * Prints one status line to stderr, e.g. `backend wasm + 5 agekit kernels (tfjs-backend-wasm ...)`.
+ *
+ * @example
+ * const backend = await useTrainingBackend('auto'); // 'wasm + 5 agekit kernels'
+ */
+import { initBackend, type BackendChoice } from '../../device/backend/tfjs-backend.ts';
+import { registerWasmTrainingKernels } from '../kernels/wasm/register.ts';
+
+/** Initialise the backend (plus agekit's WASM kernels) and say which one on stderr. @returns a one-line description */
+export async function useTrainingBackend(choice: BackendChoice, options: { training?: boolean } = {}): Promise<string> {
+  const info = await initBackend(choice);
+  let line = info.name;
+  if (info.name === 'wasm' && options.training !== false) {
+    const kernels = registerWasmTrainingKernels();
+    line = `wasm + ${kernels.length} agekit kernels`;
+  }
+  process.stderr.write(`backend ${line} (${info.detail})\n`);
+  return line;
+}

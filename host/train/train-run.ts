@@ -1,0 +1,223 @@
+/**
+ * The training run behind `agekit train`: builds (or resumes) the model, runs the epochs with
+ * the step schedule, validates after each epoch, and keeps the run folder up to date (see
+ * run-folder.ts). Library code: it never reads argv or writes to stdout; status goes to `log`.
+ *
+ * @example
+ * const result = await trainRun({ config, outDir: 'runs/a', train, val, command: process.argv.slice(1) });
+ * console.log(result.bestValMae);
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../../device/errors.ts';
+import { DEFAULT_CROP, type CropSpec } from '../../device/contract/face-crop.ts';
+import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../device/contract/model-metadata.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { batchStream, type Batch } from '../data/batch-stream.ts';
+import { buildNet } from '../nets/index.ts';
+import { BEST_DIR, LAST_DIR, loadCheckpoint, readCheckpointMetadata, saveCheckpoint } from '../checkpoint/checkpoint.ts';
+import { recoverDir, removeStaleTempDirs } from '../checkpoint/atomic-dir.ts';
+import { tfjsAgePredictor } from '../eval/age-predictor.ts';
+import { evaluateAgePredictor } from '../eval/evaluate.ts';
+import { formatLrSchedule, learningRateAt } from './lr-schedule.ts';
+import { createOptimizer, optimizerStateFiles, restoreOptimizerState, setLearningRate } from './optimizer.ts';
+import { readMetrics, readRunConfig, writeMetrics, writeRunConfig, TRAIN_STATE_FILE, type EpochRecord, type TrainState } from './run-folder.ts';
+import { groundTruthTargets, type TargetProvider } from './targets.ts';
+import { createTrainStep } from './train-step.ts';
+import { initHeadPrior } from './head-prior.ts';
+import { applyPretraining } from './pretraining.ts';
+import type { TrainConfig } from './train-config.ts';
+
+/** Progress of the steps of one epoch (the CLI shows a bar; tests pass nothing). */
+export interface EpochProgress {
+  update(step: number, fields: { loss: number; imagesPerSecond: number }): void;
+  stop(): void;
+}
+
+export interface TrainRunOptions {
+  config: TrainConfig;
+  /** The run folder. */
+  outDir: string;
+  /** Loaded training and validation data (specs in `config`). */
+  train: Dataset;
+  val: Dataset;
+  /** The command line, recorded in config.json. */
+  command?: string[];
+  /** Continue the run in `outDir` from its last completed epoch. Default false. */
+  resume?: boolean;
+  /** Targets and loss; default the ground truth of the head. Distillation passes its own. */
+  targets?: TargetProvider;
+  /** Backend description recorded in config.json. */
+  backend?: string;
+  /** Status lines (what was loaded, each epoch's summary). Default: none. */
+  log?: (line: string) => void;
+  /** Creates the progress display of an epoch: `total` steps, `label` like `epoch 3/30`. */
+  progress?: (label: string, total: number) => EpochProgress;
+  /** Called after each completed epoch, once its files are written. */
+  onEpoch?: (record: EpochRecord) => void;
+  /** Stop after this epoch even if config.epochs is larger (tests of resume). */
+  stopAfterEpoch?: number;
+}
+
+export interface TrainRunResult {
+  outDir: string;
+  epochs: EpochRecord[];
+  /** Lowest validation MAE and its epoch (from best/). */
+  bestValMae: number;
+  bestEpoch: number;
+}
+
+/** The crop recorded in the model's metadata: `--crop-margin`, else the dataset's, else the default. */
+function cropOf(config: TrainConfig, train: Dataset): CropSpec {
+  if (config.cropMargin !== undefined) return { margin: config.cropMargin, square: true };
+  return train.crop ?? DEFAULT_CROP;
+}
+
+function metadataFor(config: TrainConfig, model: tf.LayersModel, crop: CropSpec, training: Record<string, unknown>): ModelMetadata {
+  const shape = model.inputs[0].shape;
+  return {
+    format: METADATA_FORMAT, version: METADATA_VERSION, net: config.net,
+    inputSize: [shape[1] as number, shape[2] as number],
+    preprocessing: config.preprocessing, head: config.head, readout: defaultReadout(config.head), crop, training,
+  };
+}
+
+const SAME_RUN_KEYS: (keyof TrainConfig)[] = ['net', 'head', 'preprocessing', 'optimizer', 'inputSize'];
+
+/** Train (or resume) a run; resolves when `config.epochs` epochs are complete. */
+export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
+  const log = o.log ?? (() => {});
+  const { outDir } = o;
+  let config = o.config;
+  await mkdir(outDir, { recursive: true });
+  await removeStaleTempDirs(outDir);
+  const existing = await readRunConfig(outDir);
+  const targets = o.targets ?? groundTruthTargets(config.head);
+  const crop = cropOf(config, o.train);
+
+  let model: tf.LayersModel;
+  let startEpoch = 0;
+  let globalStep = 0;
+  let records: EpochRecord[] = [];
+  let bestValMae = Infinity, bestEpoch = 0;
+  const optimizer = createOptimizer({ optimizer: config.optimizer, learningRate: learningRateAt(config.lr, 1), momentum: config.momentum });
+
+  if (o.resume) {
+    if (!existing) throw new UsageError('has no config.json: there is no run to resume', { where: outDir, hint: 'drop --resume to start a new run here' });
+    for (const k of SAME_RUN_KEYS) {
+      if (JSON.stringify(existing.config[k]) !== JSON.stringify(config[k])) {
+        throw new UsageError(`the run was started with ${k} ${JSON.stringify(existing.config[k])}, not ${JSON.stringify(config[k])}`, { where: outDir, hint: `resume with the same ${k}, or start a new run in another --out` });
+      }
+    }
+    await recoverDir(join(outDir, BEST_DIR));
+    const hasLast = await recoverDir(join(outDir, LAST_DIR));
+    if (hasLast) {
+      const last = await loadCheckpoint(join(outDir, LAST_DIR));
+      model = last.model;
+      const state = JSON.parse(await readFile(join(last.dir, TRAIN_STATE_FILE), 'utf8')) as TrainState;
+      startEpoch = state.epoch;
+      globalStep = state.globalStep;
+      // The optimizer's slots are created by its first update; restoring sets them directly.
+      await restoreOptimizerState(optimizer, last.dir);
+      try {
+        const bestMeta = await readCheckpointMetadata(join(outDir, BEST_DIR));
+        const t = bestMeta.training ?? {};
+        if (typeof t.val_mae === 'number') { bestValMae = t.val_mae; bestEpoch = Number(t.epoch) || 0; }
+      } catch { /* no best/ yet */ }
+      // Epochs after the last checkpoint were not finished (killed between files): redo them.
+      records = (await readMetrics(outDir)).filter((r) => r.epoch <= startEpoch);
+      log(`resuming ${outDir} after epoch ${startEpoch} (step ${globalStep}, best val MAE ${bestValMae.toFixed(3)} at epoch ${bestEpoch})`);
+    } else {
+      log(`${outDir}: no completed epoch yet, starting from epoch 1`);
+      model = buildNet(config.net, { head: config.head, inputSize: config.inputSize, seed: config.seed });
+    }
+  } else {
+    if (existing) throw new UsageError('already holds a run (config.json)', { where: outDir, hint: 'pass --resume to continue it, or choose another --out' });
+    model = buildNet(config.net, { head: config.head, inputSize: config.inputSize, seed: config.seed });
+  }
+
+  const fresh = startEpoch === 0;
+  if (fresh) {
+    if (config.pretraining !== 'none') {
+      const p = await applyPretraining(model, config.pretraining);
+      log(`pretraining ${config.pretraining}: ${p.copied} layers copied${p.skipped.length ? `, kept fresh: ${p.skipped.join(', ')}` : ''}`);
+    }
+    const ages = o.train.samples.map((s) => s.age).filter((a): a is number => a !== undefined && Number.isFinite(a));
+    const prior = initHeadPrior(model, config.head, ages);
+    if (prior) log(`head initialised: ${prior}`);
+    await writeRunConfig(outDir, {
+      command: o.command ?? [], config, targets: { id: targets.id, ...targets.describe() }, startedAt: new Date().toISOString(), backend: o.backend,
+      agekitVersion: '0.1.0',
+    });
+    await writeMetrics(outDir, []);
+  } else if (config.epochs !== existing!.config.epochs) {
+    await writeRunConfig(outDir, { ...existing!, config: { ...existing!.config, epochs: config.epochs } });
+  }
+  if (targets.needsAges) {
+    const unlabelled = o.train.samples.find((s) => s.age === undefined);
+    if (unlabelled) throw new UsageError(`training sample has no age (${unlabelled.path})`, { where: config.dataset, hint: `the ${targets.id} targets need labels; use a labelled dataset or a teacher` });
+  }
+  if (o.train.samples.length < config.batchSize) {
+    throw new UsageError(`has ${o.train.samples.length} samples, fewer than one batch of ${config.batchSize}`, { where: config.dataset, hint: 'use a larger dataset or a smaller --batch' });
+  }
+
+  const [h, w] = model.inputs[0].shape.slice(1, 3) as [number, number];
+  const step = createTrainStep({ model, optimizer, targets, weightDecay: config.weightDecay });
+  const lastEpoch = Math.min(config.epochs, o.stopAfterEpoch ?? Infinity);
+  const stepsPerPass = Math.floor(o.train.samples.length / config.batchSize);
+  const stepsPerEpoch = config.maxStepsPerEpoch > 0 ? Math.min(config.maxStepsPerEpoch, stepsPerPass) : stepsPerPass;
+  log(`training ${config.net} (${config.head}, input ${h}x${w}) on ${o.train.samples.length} images, validating on ${o.val.samples.length}; ${stepsPerEpoch} steps of ${config.batchSize} per epoch, lr ${formatLrSchedule(config.lr)}, ${config.optimizer}`);
+
+  for (let epoch = startEpoch + 1; epoch <= lastEpoch; epoch++) {
+    const t0 = performance.now();
+    const lr = learningRateAt(config.lr, epoch);
+    setLearningRate(optimizer, lr);
+    const progress = o.progress?.(`epoch ${epoch}/${config.epochs}`, stepsPerEpoch);
+    let steps = 0, lossSum = 0, images = 0;
+    const stream = batchStream(o.train, {
+      inputSize: [h, w], preprocessing: config.preprocessing, augmentation: config.augmentation, batchSize: config.batchSize,
+      shuffle: true, seed: config.seed * 100_003 + epoch, crop, dropLast: true,
+    });
+    for await (const batch of stream as AsyncIterable<Batch>) {
+      const { loss } = step(batch);
+      if (!Number.isFinite(loss)) {
+        throw new UsageError(`training diverged: loss ${loss} at epoch ${epoch} step ${steps + 1}`, { where: '--lr', hint: `lower the learning rate (now ${lr}); the last good checkpoint is in ${join(outDir, LAST_DIR)}` });
+      }
+      steps++; globalStep++; lossSum += loss; images += batch.n;
+      progress?.update(steps, { loss: lossSum / steps, imagesPerSecond: images / ((performance.now() - t0) / 1000) });
+      if (steps >= stepsPerEpoch) break;
+    }
+    const trainSeconds = (performance.now() - t0) / 1000;
+    progress?.stop();
+
+    const predictor = tfjsAgePredictor(model, metadataFor(config, model, crop, {}), { keepModel: true });
+    const val = await evaluateAgePredictor(predictor, o.val, { batchSize: Math.max(config.batchSize, 32) });
+    const isBest = val.metrics.mae < bestValMae;
+    const record: EpochRecord = {
+      epoch, loss: lossSum / Math.max(1, steps), val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias,
+      lr, images_per_second: images / trainSeconds, seconds: 0, steps, best: isBest,
+    };
+    const training = {
+      epoch, dataset: config.dataset, val_dataset: config.valDataset, train_samples: o.train.samples.length, val_samples: o.val.samples.length,
+      val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias, loss: record.loss, targets: targets.id,
+      command: o.command ?? [],
+    };
+    const meta = metadataFor(config, model, crop, training);
+    // Order matters for resume: best/ first, then metrics, then last/ (which says the epoch is done).
+    if (isBest) {
+      bestValMae = val.metrics.mae; bestEpoch = epoch;
+      await saveCheckpoint(join(outDir, BEST_DIR), model, meta);
+    }
+    record.seconds = (performance.now() - t0) / 1000;
+    records.push(record);
+    await writeMetrics(outDir, records);
+    const state: TrainState = { epoch, globalStep };
+    await saveCheckpoint(join(outDir, LAST_DIR), model, meta, { ...(await optimizerStateFiles(optimizer)), [TRAIN_STATE_FILE]: JSON.stringify(state) });
+    log(`epoch ${epoch}/${config.epochs}: loss ${record.loss.toFixed(3)}  val MAE ${record.val_mae.toFixed(3)}${isBest ? ' (best)' : ''}  lr ${lr}  ${record.images_per_second.toFixed(1)} img/s  ${record.seconds.toFixed(1)} s`);
+    o.onEpoch?.(record);
+  }
+  model.dispose();
+  optimizer.dispose();
+  return { outDir, epochs: records, bestValMae, bestEpoch };
+}
