@@ -8,6 +8,7 @@ import { registerTeachers } from './teachers.ts';
 import { registerNets } from './nets.ts';
 import { registerData } from './data.ts';
 import { registerTrain } from './train.ts';
+import { registerConverterCommands } from './convert.ts';
 
 type Register = (program: Command) => void;
 
@@ -17,6 +18,7 @@ const registrations: Register[] = [
   registerNets,
   registerData,
   registerTrain,
+  registerConverterCommands,
 ];
 
 export function registerHostCommands(program: Command): void {
