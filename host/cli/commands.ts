@@ -8,6 +8,8 @@ import { registerTeachers } from './teachers.ts';
 import { registerNets } from './nets.ts';
 import { registerData } from './data.ts';
 import { registerTrain } from './train.ts';
+import { registerEval } from './eval.ts';
+import { registerPredict } from './predict.ts';
 import { registerConverterCommands } from './convert.ts';
 
 type Register = (program: Command) => void;
@@ -18,6 +20,8 @@ const registrations: Register[] = [
   registerNets,
   registerData,
   registerTrain,
+  registerEval,
+  registerPredict,
   registerConverterCommands,
 ];
 
