@@ -18,6 +18,11 @@ import { verifySampleImages, type ImageVerification, type VerifyImagesOptions } 
 import { utkfaceLoader } from './loaders/utkface.ts';
 import { csvLoader } from './loaders/csv.ts';
 import { folderLoader } from './loaders/folder.ts';
+import { vggface2Loader } from './loaders/vggface2.ts';
+import { imdbwikiLoader } from './loaders/imdbwiki.ts';
+import { lfwplusLoader } from './loaders/lfwplus.ts';
+import { appaLoader } from './loaders/appa.ts';
+import { adienceLoader } from './loaders/adience.ts';
 
 /** A parsed spec handed to a loader; `location` is already an absolute path. */
 export interface DatasetRef {
@@ -61,6 +66,11 @@ const BUILTIN_LOADERS: DatasetLoader[] = [
   utkfaceLoader,
   csvLoader,
   folderLoader,
+  vggface2Loader,
+  imdbwikiLoader,
+  lfwplusLoader,
+  appaLoader,
+  adienceLoader,
 ];
 
 const loaders = new Map<string, DatasetLoader>(BUILTIN_LOADERS.map((l) => [l.kind, l]));

@@ -2,6 +2,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { DataError } from '../../../../device/errors.ts';
 import { expandBox } from '../../../../device/contract/face-crop.ts';
+import { loadDataset } from '../../../../host/data/load-dataset.ts';
 import { adienceFaceBox, landmarkBox, loadAdience, parseAdienceAge } from '../../../../host/data/loaders/adience.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';
 import { cropDifference, pickFaces, placeFace, removeTempRoots, tempRoot, writeText } from './fixture-faces.ts';
@@ -68,5 +69,8 @@ dataTest(test)('folds from fold_frontal_<k>_data.txt, groups as classes, other a
   t.deepEqual([...new Set(two.samples.map((x) => x.split))], ['fold0', 'fold2']);
   t.is(two.samples.length, 10);
   t.is((await loadAdience(root, { split: 'fold1' })).samples.length, 5);
+  const viaSpec = await loadDataset(`adience:${root}:fold=0,2`);
+  t.is(viaSpec.samples.length, 10);
+  t.deepEqual(viaSpec.crop, { square: true, margin: 0.1 });
   await t.throwsAsync(loadAdience(root, { fold: '7' }), { instanceOf: DataError, message: /bad fold list "7"/ });
 });

@@ -2,6 +2,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { DataError } from '../../../../device/errors.ts';
 import { loadAppa } from '../../../../host/data/loaders/appa.ts';
+import { loadDataset } from '../../../../host/data/load-dataset.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';
 import { cropDifference, pickFaces, placeFace, removeTempRoots, tempRoot, writeText } from './fixture-faces.ts';
 
@@ -42,5 +43,8 @@ dataTest(test)('APPA-REAL: apparent age mean is the label, its std is kept, spli
   t.true(valid.samples.every((s) => s.split === 'valid'));
   const real = await loadAppa(root, { split: 'test', label: 'real' });
   t.is(real.samples[0].age, faces[7].age);
+  const viaSpec = await loadDataset(`appa:${root}:split=valid`);
+  t.is(viaSpec.samples.length, 3);
+  t.deepEqual(viaSpec.splits, ['train', 'valid', 'test']);
   await t.throwsAsync(loadAppa(root, { label: 'guess' }), { instanceOf: DataError, message: /unknown label "guess"/ });
 });

@@ -2,6 +2,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { DataError } from '../../../../device/errors.ts';
 import { expandBox } from '../../../../device/contract/face-crop.ts';
+import { loadDataset } from '../../../../host/data/load-dataset.ts';
 import { hasUnknownBirthDate, imdbWikiPaths, loadImdbWiki, type ImdbWikiVariant } from '../../../../host/data/loaders/imdbwiki.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';
 import { cropDifference, pickFaces, placeFace, removeTempRoots, tempRoot, writeText } from './fixture-faces.ts';
@@ -67,6 +68,7 @@ dataTest(test)('aligned: 80/10/10 split by identity per part, ages 1..100, rows 
   t.false([...ids('val'), ...ids('test')].some((i) => train.has(i)), 'splits share no identity');
   t.is((await loadImdbWiki(root, { split: 'val' })).samples.length, 3);
   t.is((await loadImdbWiki(root, { split: 'test', part: 'wiki' })).samples.length, 1);
+  t.is((await loadDataset(`imdbwiki:${root}:split=val,test:part=imdb`)).samples.length, 4);
 });
 
 dataTest(test)('aligned boxes are x, y, w, h as written and crop back to the face', async (t) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { DataError } from '../../../../device/errors.ts';
 import { loadLfwPlus } from '../../../../host/data/loaders/lfwplus.ts';
+import { loadDataset } from '../../../../host/data/load-dataset.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';
 import { cropDifference, pickFaces, placeFace, removeTempRoots, tempRoot, writeText } from './fixture-faces.ts';
 
@@ -37,5 +38,6 @@ dataTest(test)('LFW+: every row is a test sample whose face is the image minus a
   // The border is not face: cropping the whole image differs much more.
   t.true(await cropDifference(ds.samples[1].path, { x: 0, y: 0, w: 250, h: 250 }, placed[1]) > 10);
   t.is((await loadLfwPlus(root, { split: 'test' })).samples.length, 6);
+  t.is((await loadDataset(`lfwplus:${root}`)).samples.length, 6);
   await t.throwsAsync(loadLfwPlus(root, { split: 'train' }), { instanceOf: DataError, message: /unknown split "train"/ });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DataError } from '../../../../device/errors.ts';
 import { expandBox } from '../../../../device/contract/face-crop.ts';
 import { loadVggface2 } from '../../../../host/data/loaders/vggface2.ts';
+import { loadDataset } from '../../../../host/data/load-dataset.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';
 import { cropDifference, pickFaces, placeFace, removeTempRoots, tempRoot, writeText } from './fixture-faces.ts';
 
@@ -108,4 +109,14 @@ dataTest(test)(':split= selects, and a bad spec is a clear error', async (t) => 
   t.regex(e1!.message, /unknown split "holdout".*train, val, test/);
   await t.throwsAsync(loadVggface2(root, { splt: 'val' }), { instanceOf: DataError, message: /unknown parameter "splt"/ });
   await t.throwsAsync(loadVggface2(join(root, 'nope')), { instanceOf: DataError, message: /directory is missing/ });
+});
+
+dataTest(test)('works as a spec through the dataset registry, with its crop and the shared limit option', async (t) => {
+  const { root } = await getFixture();
+  const ds = await loadDataset(`vggface2:${root}:split=val`);
+  t.is(ds.kind, 'vggface2');
+  t.is(ds.samples.length, 8);
+  t.deepEqual(ds.crop, { square: true, margin: 0.2 });
+  t.is((await loadDataset(`vggface2:${root}:split=train:limit=5`)).samples.length, 5);
+  t.deepEqual((await loadDataset(`vggface2:${root}:margin=0.1`)).crop, { square: true, margin: 0.1 });
 });
