@@ -71,7 +71,9 @@ export function formatDataCheck(r: DataCheckReport): string {
 }
 
 export function registerData(program: Command): void {
-  const data = program.command('data').description('inspect datasets: counts, ages, skipped items, a mosaic of preprocessed crops');
+  // exitOverride before the subcommand exists, so `check` inherits it: a bad flag value then
+  // reaches main() as a CommanderError (exit code 2) instead of commander calling process.exit.
+  const data = program.command('data').description('inspect datasets: counts, ages, skipped items, a mosaic of preprocessed crops').exitOverride();
   data.command('check')
     .description('load a dataset spec and report usable samples, splits, ages by decade, skipped items and a crop mosaic')
     .argument('<spec>', `dataset spec: ${datasetLoaders().map((l) => l.usage).join(', ')}; suffixes :split=<name>, :fold=<n,...>, :limit=<n>`)
