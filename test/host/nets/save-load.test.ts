@@ -73,7 +73,7 @@ test.serial('edgenet, mobilenet64 and mobilenetv3small112 run forward on the was
   try {
     models.forEach((m, i) => {
       const out = (m.predict(inputs[i]) as tf.Tensor).dataSync();
-      const maxDiff = out.reduce((d, v, k) => Math.max(d, Math.abs(v - cpuOut[i][k])), 0);
+      const maxDiff = Array.from(out).reduce((d: number, v, k) => Math.max(d, Math.abs(v - cpuOut[i][k])), 0);
       t.true(maxDiff < 1e-4, `${nets[i]}: wasm differs from cpu by ${maxDiff}`);
     });
   } finally {
