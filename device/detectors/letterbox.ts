@@ -27,32 +27,47 @@ export function letterbox(img: RgbImage, size: number, lo: number, hi: number, o
   const x0 = Math.max(0, Math.floor(padX)), x1 = Math.min(size, Math.ceil(size - padX));
   const y0 = Math.max(0, Math.floor(padY)), y1 = Math.min(size, Math.ceil(size - padY));
   const inv = 1 / scale;
-  // When shrinking a lot, average a few source pixels per output pixel to avoid aliasing.
-  const taps = inv >= 2 ? Math.min(4, Math.floor(inv)) : 1;
-  for (let v = y0; v < y1; v++) {
-    for (let u = x0; u < x1; u++) {
+  // A bilinear sample spans 2 source pixels; when shrinking more than 2x, average taps x taps
+  // samples per output pixel so no source pixel is skipped (anti-aliasing).
+  const taps = Math.max(1, Math.min(4, Math.floor(inv / 2)));
+  // Sample positions depend only on the column (or row): compute them once per frame.
+  const cols = samplingTable(x0, x1, taps, padX, inv, W);
+  const rows = samplingTable(y0, y1, taps, padY, inv, H);
+  const norm = k / (taps * taps);
+  for (let v = y0, ri = 0; v < y1; v++, ri += taps) {
+    for (let u = x0, ci = 0; u < x1; u++, ci += taps) {
       let r = 0, g = 0, b = 0;
       for (let ty = 0; ty < taps; ty++) {
+        const iy = rows.i0[ri + ty] * W, iy1 = rows.i1[ri + ty] * W, fy = rows.f[ri + ty];
         for (let tx = 0; tx < taps; tx++) {
-          let sx = (u + (tx + 0.5) / taps - padX) * inv - 0.5;
-          let sy = (v + (ty + 0.5) / taps - padY) * inv - 0.5;
-          if (sx < 0) sx = 0; else if (sx > W - 1) sx = W - 1;
-          if (sy < 0) sy = 0; else if (sy > H - 1) sy = H - 1;
-          const ix = Math.floor(sx), iy = Math.floor(sy);
-          const ix1 = ix < W - 1 ? ix + 1 : ix, iy1 = iy < H - 1 ? iy + 1 : iy;
-          const fx = sx - ix, fy = sy - iy;
-          const p00 = (iy * W + ix) * 3, p01 = (iy * W + ix1) * 3, p10 = (iy1 * W + ix) * 3, p11 = (iy1 * W + ix1) * 3;
+          const ix = cols.i0[ci + tx], ix1 = cols.i1[ci + tx], fx = cols.f[ci + tx];
+          const p00 = (iy + ix) * 3, p01 = (iy + ix1) * 3, p10 = (iy1 + ix) * 3, p11 = (iy1 + ix1) * 3;
           const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
           r += w00 * data[p00] + w01 * data[p01] + w10 * data[p10] + w11 * data[p11];
           g += w00 * data[p00 + 1] + w01 * data[p01 + 1] + w10 * data[p10 + 1] + w11 * data[p11 + 1];
           b += w00 * data[p00 + 2] + w01 * data[p01 + 2] + w10 * data[p10 + 2] + w11 * data[p11 + 2];
         }
       }
-      const n = taps * taps, o = (v * size + u) * 3;
-      input[o] = (r / n) * k + lo;
-      input[o + 1] = (g / n) * k + lo;
-      input[o + 2] = (b / n) * k + lo;
+      const o = (v * size + u) * 3;
+      input[o] = r * norm + lo;
+      input[o + 1] = g * norm + lo;
+      input[o + 2] = b * norm + lo;
     }
   }
   return { input, map: { scale, padX, padY } };
+}
+
+/** Per output index in [from, to): `taps` source sample positions (left index, right index, fraction). */
+function samplingTable(from: number, to: number, taps: number, pad: number, inv: number, limit: number) {
+  const n = Math.max(0, to - from) * taps;
+  const i0 = new Int32Array(n), i1 = new Int32Array(n), f = new Float32Array(n);
+  for (let u = from, k = 0; u < to; u++) {
+    for (let t = 0; t < taps; t++, k++) {
+      let s = (u + (t + 0.5) / taps - pad) * inv - 0.5;
+      if (s < 0) s = 0; else if (s > limit - 1) s = limit - 1;
+      const i = Math.floor(s);
+      i0[k] = i; i1[k] = i < limit - 1 ? i + 1 : i; f[k] = s - i;
+    }
+  }
+  return { i0, i1, f };
 }

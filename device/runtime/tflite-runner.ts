@@ -92,7 +92,8 @@ export class TfliteRunner implements ModelRunner {
     }
     const Native = loadNative();
     // The interpreter copies the model; hand it an ArrayBuffer holding exactly the file.
-    const copy = bytes.slice().buffer as ArrayBuffer;
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+    const copy = whole ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
     let interpreter: NativeInterpreter;
     try {
       // The addon tests for the key, not its value: leave `delegate` out when there is none.

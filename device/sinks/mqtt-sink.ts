@@ -89,11 +89,12 @@ export class MqttSink implements Sink {
       this.seen.add(f.track);
       this.enqueue('track', { event: 'start', track: f.track, t_ms: r.tMs, box: [f.box.x, f.box.y, f.box.w, f.box.h].map((v) => Math.round(v)) });
     }
-    for (const t of r.ended) this.end(t);
+    for (const t of r.ended) this.trackEnded(t);
     this.active = r.faces.length;
   }
 
-  private end(t: EndedTrack): void {
+  /** Publish a track's end and add it to the aggregates (the pipeline's ended tracks come through write). */
+  trackEnded(t: EndedTrack): void {
     this.seen.delete(t.track);
     const dwell = t.dwellMs / 1000;
     this.enqueue('track', { event: 'end', track: t.track, age_smoothed: t.ageSmoothed === undefined ? null : Math.round(t.ageSmoothed * 10) / 10, bucket: t.bucket ?? null, dwell_s: Math.round(dwell * 100) / 100 });

@@ -22,6 +22,8 @@ export interface SourceOptions {
   onEvent?: (event: SourceEvent) => void;
   /** See {@link RawPipeSourceOptions.stallTimeoutMs}. */
   stallTimeoutMs?: number;
+  /** See {@link RawPipeSourceOptions.startTimeoutMs}. */
+  startTimeoutMs?: number;
   /** See {@link RawPipeSourceOptions.backoffMs}. */
   backoffMs?: number;
   /** Injected process spawner (tests of the restart logic). */
@@ -48,7 +50,7 @@ export function createV4l2Source(spec: string, device: string, o: SourceOptions 
   const fps = o.fps ?? DEFAULT_CAMERA_FPS;
   return new RawPipeSource({
     id: spec, width: size.width, height: size.height, format: 'rgb24', live: true, fps,
-    stallTimeoutMs: o.stallTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
+    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
     command: () => ({
       cmd: o.ffmpegPath ?? 'ffmpeg',
       args: [...QUIET, '-f', 'v4l2', '-framerate', String(fps), '-video_size', `${size.width}x${size.height}`, '-i', device,
@@ -88,7 +90,7 @@ export async function createFileSource(spec: string, path: string, o: SourceOpti
   const fps = o.fps ?? info.fps;
   return new RawPipeSource({
     id: spec, width: size.width, height: size.height, format: 'rgb24', live: false, fps,
-    stallTimeoutMs: o.stallTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
+    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
     command: (resumeAtFrame) => ({
       cmd: o.ffmpegPath ?? 'ffmpeg',
       // After a crash, resume where the last delivered frame was rather than replaying the file.
@@ -108,7 +110,7 @@ export async function createStreamSource(url: string, o: SourceOptions = {}): Pr
   const s = size;
   return new RawPipeSource({
     id: url, width: s.width, height: s.height, format: 'rgb24', live: true, fps: o.fps,
-    stallTimeoutMs: o.stallTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
+    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
     command: () => ({
       cmd: o.ffmpegPath ?? 'ffmpeg',
       args: [...QUIET, ...(url.startsWith('rtsp') ? ['-rtsp_transport', 'tcp'] : []), '-i', url,

@@ -36,8 +36,10 @@ export interface RawPipeSourceOptions {
   command: PipeCommand;
   /** For non-live sources: the process ending with code 0 is the end of the source. Default true. */
   endsOnExit?: boolean;
-  /** No frame for this long restarts the process. Default 5000 ms (the first frame gets 3x). */
+  /** No frame for this long (once frames flow) restarts the process. Default 5000 ms. */
   stallTimeoutMs?: number;
+  /** No first frame for this long after a start restarts the process (cameras and streams open slowly). Default 20000 ms. */
+  startTimeoutMs?: number;
   /** First wait before a restart; doubles up to {@link maxBackoffMs}. Default 250 ms. */
   backoffMs?: number;
   /** Default 30000 ms. */
@@ -49,7 +51,7 @@ export interface RawPipeSourceOptions {
   spawn?: typeof nodeSpawn;
 }
 
-export const DEFAULT_RAW_PIPE = { stallTimeoutMs: 5000, backoffMs: 250, maxBackoffMs: 30_000, maxFailedStarts: 5 } as const;
+export const DEFAULT_RAW_PIPE = { stallTimeoutMs: 5000, startTimeoutMs: 20_000, backoffMs: 250, maxBackoffMs: 30_000, maxFailedStarts: 5 } as const;
 
 /** One run of the producer process. */
 class PipeRun {
@@ -67,7 +69,7 @@ class PipeRun {
   dropped = 0;
   private stderrTail = '';
 
-  constructor(private readonly o: RawPipeSourceOptions, cmd: { cmd: string; args: string[] }, private readonly stallMs: number) {
+  constructor(private readonly o: RawPipeSourceOptions, cmd: { cmd: string; args: string[] }, private readonly stallMs: number, startMs: number) {
     this.assembler = new FrameAssembler(o.width, o.height, o.format);
     const spawn = o.spawn ?? nodeSpawn;
     this.child = spawn(cmd.cmd, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,7 +77,7 @@ class PipeRun {
     this.child.stderr!.on('data', (chunk: Buffer) => { this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000); });
     this.child.on('error', (err) => { this.spawnError = err; this.finish(); });
     this.child.on('close', (code, signal) => { this.exitCode = code; this.exitSignal = signal; this.finish(); });
-    this.armTimer(this.stallMs * 3);
+    this.armTimer(startMs);
   }
 
   private onData(chunk: Buffer): void {
@@ -151,7 +153,7 @@ export class RawPipeSource implements Source {
     try {
       while (!signal.aborted && !this.closed) {
         const cmd = this.o.command(index);
-        const run = (this.run = new PipeRun(this.o, cmd, stallMs));
+        const run = (this.run = new PipeRun(this.o, cmd, stallMs, this.o.startTimeoutMs ?? DEFAULT_RAW_PIPE.startTimeoutMs));
         this.emit('started', `${cmd.cmd} started`);
         for (;;) {
           const rgb = await run.next();
@@ -179,7 +181,7 @@ export class RawPipeSource implements Source {
         }
         if (run.stalled) {
           this.health.stalls++;
-          this.emit('stalled', `no frame for ${run.delivered ? stallMs : stallMs * 3} ms`);
+          this.emit('stalled', run.delivered ? `no frame for ${stallMs} ms` : `no first frame within ${this.o.startTimeoutMs ?? DEFAULT_RAW_PIPE.startTimeoutMs} ms`);
         } else if (!this.o.live && (this.o.endsOnExit ?? true) && run.exitCode === 0) {
           this.emit('ended', `end of ${this.id} after ${index} frames`);
           return;

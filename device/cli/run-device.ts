@@ -1,0 +1,176 @@
+/**
+ * What `agekit run` does, given parsed options: open the models and the source, wire the sinks,
+ * run until the source ends or the signal aborts, then print the latency table and write the
+ * report. Status goes to `io.stderr`, data to `io.stdout`; no process handlers here.
+ *
+ * @example
+ * await runDevice({ source: 'file:walk.mp4', model: 'student.tflite' }, signal, { stdout: process.stdout, stderr: process.stderr });
+ */
+import type { Writable } from 'node:stream';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.ts';
+import type { RuntimeName } from '../runtime/model-runner.ts';
+import { BlazeFaceDetector } from '../detectors/blazeface-detector.ts';
+import { AgeEstimator } from '../estimators/age-estimator.ts';
+import { IouTracker } from '../trackers/iou-tracker.ts';
+import { createSource } from '../sources/create-source.ts';
+import { defaultDetectorPath, defaultStudentPath, runPipeline, shippedModelsDir } from '../pipeline.ts';
+import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
+import { LatencyStats, formatLatencyTable } from '../sinks/latency-stats.ts';
+import { StatusLineSink } from '../sinks/status-line-sink.ts';
+import { JsonLinesSink } from '../sinks/json-lines-sink.ts';
+import { HttpSink, parseListen } from '../sinks/http-sink.ts';
+import { MqttSink } from '../sinks/mqtt-sink.ts';
+import { CalibrationCollector } from '../sinks/calibration-collector.ts';
+import { SaveFramesSink } from '../sinks/save-frames-sink.ts';
+import { describeMachine, formatMachine } from '../report/machine-info.ts';
+import { buildRunReport, type RunReport } from '../report/run-report.ts';
+import { UsageError } from '../errors.ts';
+import type { ModelRunner } from '../runtime/model-runner.ts';
+
+export interface RunDeviceOptions {
+  source: string;
+  /** Age model; default the shipped student. */
+  model?: string;
+  detector?: string;
+  runtime?: RuntimeName;
+  detectorRuntime?: RuntimeName;
+  threads?: number;
+  delegate?: string;
+  size?: { width: number; height: number };
+  fps?: number;
+  loop?: boolean;
+  minFacePx?: number;
+  minScore?: number;
+  smoothing?: 'median' | 'exponential';
+  window?: number;
+  buckets?: string;
+  /** JSON lines file; default stdout. */
+  out?: string;
+  report?: string;
+  http?: string;
+  preview?: boolean;
+  mqtt?: string;
+  mqttIntervalMs?: number;
+  collectCalibration?: string;
+  samples?: number;
+  saveFrames?: string;
+  maxFrames?: number;
+  /** Live status line. Default true. */
+  status?: boolean;
+  /** Estimate ages. Default true. */
+  ages?: boolean;
+  /** Called once the HTTP server listens (tests use the port). */
+  onListening?: (url: string) => void;
+}
+
+/** One line describing a runner: runtime and threads. */
+export function describeRunner(r: ModelRunner & { backend?: string }): string {
+  if (r.runtime === 'tfjs') return `tfjs (${r.backend ?? 'wasm'} backend)`;
+  if (r.runtime === 'tflite') return `tflite (tfjs-tflite-node, native, ${r.threads} thread${r.threads === 1 ? '' : 's'})`;
+  return `tflite-wasm (@tensorflow/tfjs-tflite WASM, ${r.threads} thread${r.threads === 1 ? '' : 's'})`;
+}
+
+export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { stdout: Writable; stderr: Writable & { isTTY?: boolean } }): Promise<RunReport> {
+  const say = (line: string) => io.stderr.write(`agekit run: ${line}\n`);
+  if (o.preview && !o.http) throw new UsageError('--preview needs --http', { where: '--preview', hint: 'add --http 127.0.0.1:8080' });
+  if (o.samples !== undefined && o.collectCalibration === undefined && o.samples !== 300) say('--samples has no effect without --collect-calibration');
+
+  const detectorPath = o.detector ?? defaultDetectorPath();
+  const detector = await BlazeFaceDetector.create({ modelPath: detectorPath, runtime: o.detectorRuntime, threads: o.threads, minFacePx: o.minFacePx, minScore: o.minScore });
+  say(`detector ${detectorPath}: ${describeRunner(detector.modelRunner)}`);
+  let estimator: AgeEstimator | undefined;
+  const modelPath = o.ages === false ? undefined : o.model ?? defaultStudentPath();
+  if (modelPath) {
+    estimator = await AgeEstimator.create({ modelPath, runtime: o.runtime, threads: o.threads, delegate: o.delegate });
+    const m = estimator.meta;
+    say(`age model ${modelPath}: ${m.net} ${m.inputSize[1]}x${m.inputSize[0]} ${m.preprocessing}, crop margin ${m.crop.margin}${m.quantization ? `, ${m.quantization.mode}` : ''}${m.ageCalibration ? `, ${m.ageCalibration.kind} calibration` : ''}; ${describeRunner(estimator.modelRunner)}${o.delegate ? `, delegate ${o.delegate}` : ''}`);
+  } else if (o.ages !== false) {
+    say(`no age model: none given and no student.tflite in ${shippedModelsDir()}; detecting and tracking only (give --model <student.tflite>)`);
+  } else say('--no-ages: detecting and tracking only');
+
+  let starts = 0;
+  const source = await createSource(o.source, {
+    size: o.size, fps: o.fps, loop: o.loop,
+    // The first start is routine; restarts, stalls, bad frames and the end are worth a line.
+    onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
+  });
+  const tracker = new IouTracker({ smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets });
+  const stats = new LatencyStats();
+  const ended: EndedTrack[] = [];
+  let tracksEnded = 0;
+  const trackLog: Sink = {
+    write(r: FrameResult) { for (const t of r.ended) { tracksEnded++; if (ended.length < 100_000) ended.push(t); } },
+    async close() {},
+  };
+  const sinks: Sink[] = [stats, trackLog];
+  const opened: Sink[] = [];
+  let mqtt: MqttSink | undefined;
+  try {
+    const json = o.out ? await JsonLinesSink.toFile(o.out) : JsonLinesSink.toStream(io.stdout);
+    sinks.push(json); opened.push(json);
+    say(`frames as JSON lines to ${o.out ? resolve(o.out) : 'stdout'}`);
+    if (o.http) {
+      const { host, port } = parseListen(o.http);
+      const http = await HttpSink.create({
+        host, port, stats, preview: o.preview,
+        describe: () => ({ source: o.source, health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null } }),
+      });
+      sinks.push(http); opened.push(http);
+      say(`HTTP on ${http.url}: /status /events /healthz${o.preview ? ' /preview' : ''}`);
+      o.onListening?.(http.url);
+    }
+    if (o.mqtt) {
+      mqtt = await MqttSink.create({ url: o.mqtt, intervalMs: o.mqttIntervalMs, onEvent: (m) => say(m) });
+      sinks.push(mqtt); opened.push(mqtt);
+      say(`MQTT to ${o.mqtt} (topics ${mqtt.topic}/track, ${mqtt.topic}/aggregate)`);
+    }
+    if (o.collectCalibration) {
+      if (!estimator) throw new UsageError('--collect-calibration needs an age model (its input size, crop and preprocessing)', { where: '--collect-calibration', hint: 'give --model' });
+      const cal = new CalibrationCollector({
+        dir: o.collectCalibration, samples: o.samples ?? 300, meta: estimator.meta, source: o.source,
+        onDone: (n) => say(`calibration set complete: ${n} crops in ${resolve(o.collectCalibration!)}`),
+      });
+      sinks.push(cal); opened.push(cal);
+      say(`collecting ${o.samples ?? 300} face crops for calibration into ${resolve(o.collectCalibration)}`);
+    }
+    if (o.saveFrames) {
+      const save = new SaveFramesSink({ dir: o.saveFrames });
+      sinks.push(save); opened.push(save);
+      say(`saving frames with faces to ${resolve(o.saveFrames)}`);
+    }
+    if (o.status !== false) { const st = new StatusLineSink(io.stderr, stats, () => source.health); sinks.push(st); opened.push(st); }
+
+    const machinePromise = describeMachine({ runtime: estimator?.modelRunner.runtime ?? detector.modelRunner.runtime, threads: estimator?.modelRunner.threads ?? detector.modelRunner.threads });
+    say(`source ${o.source}${o.maxFrames ? `, at most ${o.maxFrames} frames` : ''}; Ctrl-C stops`);
+    const summary = await runPipeline({
+      source, detector, estimator, tracker, sinks, maxFrames: o.maxFrames,
+      onFrameError: (err, frame) => say(`frame ${frame} skipped: ${(err as Error).message}`),
+    }, signal);
+    // Tracks still alive at the end count as ended now (for MQTT, the report and the tally).
+    const last = tracker.flush();
+    for (const t of last) { tracksEnded++; if (ended.length < 100_000) ended.push(t); mqtt?.trackEnded(t); }
+    const latency = stats.summary();
+    io.stderr.write((o.status !== false && io.stderr.isTTY ? '\n' : '') + formatLatencyTable(latency) + '\n');
+    const h = summary.source;
+    say(`${summary.frames} frames in ${(summary.wallMs / 1000).toFixed(1)} s (${summary.fps.toFixed(1)} FPS), ${summary.faces} faces, ${tracksEnded} tracks` +
+      (h.dropped || h.badFrames || h.restarts ? `; source: ${h.dropped} dropped, ${h.badFrames} bad frames, ${h.restarts} restarts` : '') +
+      (summary.failedFrames ? `; ${summary.failedFrames} frames failed` : ''));
+    const machine = await machinePromise;
+    say(`machine: ${formatMachine(machine)}`);
+    const report = buildRunReport({
+      latency, wallMs: summary.wallMs, frames: summary.frames, tracks: ended, sourceSpec: o.source, health: h,
+      detector: detectorPath, estimator: modelPath, machine,
+    });
+    if (o.report) {
+      await writeFileAtomic(o.report, JSON.stringify(report, null, 2) + '\n');
+      say(`report written to ${resolve(o.report)}`);
+    }
+    return report;
+  } finally {
+    await source.close();
+    for (const s of opened) await s.close().catch((err) => say(`closing an output failed: ${(err as Error).message}`));
+    await detector.close();
+    await estimator?.close();
+  }
+}

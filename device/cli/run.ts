@@ -1,0 +1,79 @@
+/**
+ * `agekit run`: the device runtime on a camera, video, stream or folder, with live speed
+ * reporting and the outputs asked for (JSON lines, report, HTTP, MQTT, calibration crops).
+ * The action only parses flags; runDevice does the work; only here are signal handlers installed.
+ *
+ * @example
+ * agekit run --model samples/models/student.tflite --source v4l2:/dev/video0 --http 127.0.0.1:8080 --report run.json
+ */
+import { Command, Option } from 'commander';
+import { RUNTIME_NAMES, type RuntimeName } from '../runtime/model-runner.ts';
+import { DEFAULT_AGE_BUCKETS } from '../trackers/age-buckets.ts';
+import { runDevice, type RunDeviceOptions } from './run-device.ts';
+import { intFlag, numberFlag, sizeFlag } from './cli-args.ts';
+
+interface RunFlags {
+  model?: string; detector?: string; source: string; runtime?: RuntimeName; detectorRuntime?: RuntimeName; threads?: number; delegate?: string;
+  size?: { width: number; height: number }; fps?: number; loop: boolean; minFace: number; minScore: number;
+  smoothing: 'median' | 'exponential'; window: number; buckets: string; out?: string; report?: string;
+  http?: string; preview: boolean; mqtt?: string; mqttInterval: number; collectCalibration?: string; samples: number;
+  saveFrames?: string; maxFrames?: number; status: boolean; noAges: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program.command('run')
+    .description('run face detection, age estimation and tracking on a camera, video, stream or image folder, with speed reporting')
+    .requiredOption('--source <spec>', 'v4l2:/dev/video0 | webcam:/dev/video0 | file:<video> | rtsp://... | rpicam | gst:<pipeline> | images:<dir>')
+    .option('--model <file>', 'age model: .tflite, or a checkpoint folder with --runtime tfjs (default: the shipped student in samples/models)')
+    .option('--detector <file>', 'face detector (default: samples/models/blazeface.tflite)')
+    .addOption(new Option('--runtime <name>', 'age model runtime (default: tflite for .tflite files, tfjs for checkpoints)').choices([...RUNTIME_NAMES]))
+    .addOption(new Option('--detector-runtime <name>', 'detector runtime (default: tflite for .tflite files)').choices([...RUNTIME_NAMES]))
+    .option('--threads <n>', 'TFLite interpreter threads (default: all cores)', intFlag('--threads', { min: 1 }))
+    .option('--delegate <library>', 'external TFLite delegate, e.g. /usr/lib/aarch64-linux-gnu/libedgetpu.so.1 (Coral)')
+    .option('--size <WxH>', 'frame size (default 640x480 for cameras, native for files)', sizeFlag('--size'))
+    .option('--fps <n>', 'camera frame rate (default 30) or resample a file', numberFlag('--fps', { min: 0.1 }))
+    .option('--loop', 'play a file source again when it ends', false)
+    .option('--min-face <px>', 'ignore faces smaller than this, in frame pixels', numberFlag('--min-face', { min: 0 }), 0)
+    .option('--min-score <p>', 'minimum detector score', numberFlag('--min-score', { min: 0, max: 1 }), 0.5)
+    .addOption(new Option('--smoothing <method>', 'per-track age smoothing').choices(['median', 'exponential']).default('median'))
+    .option('--window <n>', 'estimates kept per track for the median', intFlag('--window', { min: 1 }), 10)
+    .option('--buckets <spec>', 'age buckets', DEFAULT_AGE_BUCKETS)
+    .option('--out <file>', 'write JSON lines to a file instead of stdout')
+    .option('--report <file.json>', 'write the speed and tracks report here on exit')
+    .option('--http <host:port>', 'serve /status, /events, /healthz (and /preview) here; binds 127.0.0.1 unless a host is given')
+    .option('--preview', 'serve /preview (MJPEG with boxes and ages) on --http', false)
+    .option('--mqtt <url>', 'publish track events and aggregates: mqtt://host:port/topic')
+    .option('--mqtt-interval <s>', 'seconds between MQTT aggregates', numberFlag('--mqtt-interval', { min: 0.1 }), 10)
+    .option('--collect-calibration <dir>', 'save face crops as a representative set for int8 calibration')
+    .option('--samples <n>', 'crops to collect with --collect-calibration', intFlag('--samples', { min: 1 }), 300)
+    .option('--save-frames <dir>', 'save frames with faces as JPEG (nothing is written to disk otherwise)')
+    .option('--max-frames <n>', 'stop after this many frames', intFlag('--max-frames', { min: 1 }))
+    .option('--no-status', 'no live status line on stderr')
+    .option('--no-ages', 'detect and track only (no age model)')
+    .action(async function (this: Command) {
+      const f = this.opts<RunFlags & { ages: boolean }>();
+      const options: RunDeviceOptions = {
+        source: f.source, model: f.model, detector: f.detector, runtime: f.runtime, detectorRuntime: f.detectorRuntime,
+        threads: f.threads, delegate: f.delegate, size: f.size, fps: f.fps, loop: f.loop, minFacePx: f.minFace, minScore: f.minScore,
+        smoothing: f.smoothing, window: f.window, buckets: f.buckets, out: f.out, report: f.report, http: f.http, preview: f.preview,
+        mqtt: f.mqtt, mqttIntervalMs: f.mqttInterval * 1000, collectCalibration: f.collectCalibration, samples: f.samples,
+        saveFrames: f.saveFrames, maxFrames: f.maxFrames, status: f.status, ages: f.ages,
+      };
+      const controller = new AbortController();
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        // First Ctrl-C: stop cleanly and print the summary; second: leave at once.
+        if (++signals > 1) process.exit(130);
+        process.stderr.write(`\nagekit run: ${sig}, stopping\n`);
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await runDevice(options, controller.signal, { stdout: process.stdout, stderr: process.stderr });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
