@@ -1,0 +1,251 @@
+/**
+ * Training speed on CPU: images/s of one optimisation step at batch 32 for mobilenet96 and
+ * mobilenet64 on the WASM backend with agekit's training kernels, against, in the same run, the
+ * naive kernel composition, the tfjs ConvBackpropInput kernel, and the pure-JS CPU backend; then
+ * the share of forward and backward time, the five slowest kernels, and real decoded and
+ * augmented UTKFace batches against synthetic input. Medians over the timed steps.
+ *
+ *   npm run bench:train [-- --json <file>] [--nets mobilenet96,mobilenet64] [--steps 8] [--cpu-batch 4]
+ *     [--cpu-steps 1] [--no-cpu] [--no-naive] [--no-real-data]
+ *
+ * The JSON file holds one record per configuration: { net, backend, variant, batch, steps,
+ * images_per_second, step_ms_median, ... }.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../device/atomic-file.ts';
+import { buildNet } from '../host/nets/index.ts';
+import { createTrainStep } from '../host/train/train-step.ts';
+import { createOptimizer } from '../host/train/optimizer.ts';
+import { groundTruthTargets } from '../host/train/targets.ts';
+import type { Batch } from '../host/data/batch-stream.ts';
+import { batchStream } from '../host/data/batch-stream.ts';
+import { loadDataset } from '../host/data/load-dataset.ts';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, type KernelVariant } from '../host/kernels/wasm/register.ts';
+
+interface BenchOptions {
+  json?: string;
+  nets: string[];
+  steps: number;
+  warmup: number;
+  batch: number;
+  cpuBatch: number;
+  cpuSteps: number;
+  cpu: boolean;
+  naive: boolean;
+  realData: boolean;
+}
+
+interface BenchRecord {
+  net: string;
+  backend: 'wasm' | 'cpu';
+  variant: string;
+  input: 'synthetic' | 'utkface';
+  batch: number;
+  steps: number;
+  images_per_second: number;
+  step_ms_median: number;
+  forward_ms_median?: number;
+  backward_share?: number;
+  slowest_kernels?: { name: string; ms: number; share: number }[];
+}
+
+function parseArgs(argv: string[]): BenchOptions {
+  const o: BenchOptions = { nets: ['mobilenet96', 'mobilenet64'], steps: 8, warmup: 2, batch: 32, cpuBatch: 4, cpuSteps: 1, cpu: true, naive: true, realData: true };
+  const num = (flag: string, v: string | undefined) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got "${v}"`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') o.json = argv[++i];
+    else if (a === '--nets') o.nets = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--steps') o.steps = num(a, argv[++i]);
+    else if (a === '--warmup') o.warmup = num(a, argv[++i]);
+    else if (a === '--batch') o.batch = num(a, argv[++i]);
+    else if (a === '--cpu-batch') o.cpuBatch = num(a, argv[++i]);
+    else if (a === '--cpu-steps') o.cpuSteps = num(a, argv[++i]);
+    else if (a === '--no-cpu') o.cpu = false;
+    else if (a === '--no-naive') o.naive = false;
+    else if (a === '--no-real-data') o.realData = false;
+    else throw new Error(`unknown argument ${a}; see the usage at the top of bench/train-bench.ts`);
+  }
+  return o;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function syntheticBatch(n: number, h: number, w: number, seed: number): Batch {
+  let s = seed >>> 0;
+  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const x = new Float32Array(n * h * w * 3);
+  for (let i = 0; i < x.length; i++) x[i] = rand() * 255 - 128;
+  return { n, x, ages: Float32Array.from({ length: n }, () => 1 + rand() * 80), samples: [] };
+}
+
+interface Trainer {
+  model: tf.LayersModel;
+  step: (b: Batch) => unknown;
+  size: [number, number];
+}
+
+function makeTrainer(net: string): Trainer {
+  const model = buildNet(net, { head: 'regression', seed: 1 });
+  const optimizer = createOptimizer({ optimizer: 'sgd', learningRate: 1e-4, momentum: 0.9 });
+  const step = createTrainStep({ model, optimizer, targets: groundTruthTargets('regression') });
+  const size = model.inputs[0].shape.slice(1, 3) as [number, number];
+  return { model, step, size };
+}
+
+/** Median step time over `steps` after `warmup` steps, each step fed by `next()`. */
+async function timeSteps(trainer: Trainer, next: () => Promise<Batch> | Batch, warmup: number, steps: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const batch = await next();
+    const t0 = performance.now();
+    trainer.step(batch);
+    if (i >= warmup) times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+function forwardMs(trainer: Trainer, batch: Batch, runs: number): number {
+  const [h, w] = trainer.size;
+  const times: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [batch.n, h, w, 3]);
+      (trainer.model.apply(x, { training: true }) as tf.Tensor).dataSync();
+    });
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+async function slowestKernels(trainer: Trainer, batch: Batch): Promise<{ name: string; ms: number; share: number }[]> {
+  const info = await tf.profile(() => { trainer.step(batch); });
+  const byName = new Map<string, number>();
+  for (const k of info.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+  const total = [...byName.values()].reduce((a, b) => a + b, 0);
+  return [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5)
+    .map(([name, ms]) => ({ name, ms: Math.round(ms), share: Math.round((ms / total) * 1000) / 1000 }));
+}
+
+async function useWasm(variant: KernelVariant | 'tfjs-backprop-input'): Promise<void> {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  unregisterWasmTrainingKernels();
+  if (variant === 'tfjs-backprop-input') registerWasmTrainingKernels({ variant: 'fast', replaceExisting: false });
+  else registerWasmTrainingKernels({ variant, replaceExisting: true });
+}
+
+async function realDataNext(size: [number, number], batch: number): Promise<{ next: () => Promise<Batch>; close: () => Promise<void> }> {
+  const dir = resolve(process.env.AGEKIT_DATA ?? resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'utkface'));
+  if (!existsSync(resolve(dir, 'labels.csv'))) throw new Error(`UTKFace not found at ${dir} (set AGEKIT_DATA or pass --no-real-data)`);
+  const ds = await loadDataset(`utkface:${dir}:split=train`);
+  const it = batchStream(ds, { inputSize: size, preprocessing: 'vggface2', augmentation: 'default', batchSize: batch, shuffle: true, seed: 1, dropLast: true });
+  return {
+    next: async () => {
+      const r = await it.next();
+      if (r.done) throw new Error('UTKFace train split ended during the benchmark');
+      return r.value;
+    },
+    close: async () => { await it.return(undefined); },
+  };
+}
+
+async function benchNet(net: string, o: BenchOptions): Promise<BenchRecord[]> {
+  const records: BenchRecord[] = [];
+  const rec = (r: Omit<BenchRecord, 'images_per_second' | 'step_ms_median'>, times: number[]): BenchRecord => {
+    const ms = median(times);
+    const full = { ...r, images_per_second: Math.round((r.batch / (ms / 1000)) * 10) / 10, step_ms_median: Math.round(ms) };
+    log(`${net.padEnd(12)} ${r.backend.padEnd(4)} ${r.variant.padEnd(20)} ${r.input.padEnd(9)} batch ${r.batch}: ${full.images_per_second} images/s (median step ${full.step_ms_median} ms over ${times.length})`);
+    records.push(full);
+    return full;
+  };
+
+  await useWasm('fast');
+  let trainer = makeTrainer(net);
+  const synth = syntheticBatch(o.batch, trainer.size[0], trainer.size[1], 7);
+  const fastTimes = await timeSteps(trainer, () => synth, o.warmup, o.steps);
+  const fwd = forwardMs(trainer, synth, Math.max(3, Math.floor(o.steps / 2)));
+  const fast = rec({ net, backend: 'wasm', variant: 'fast', input: 'synthetic', batch: o.batch, steps: o.steps }, fastTimes);
+  fast.forward_ms_median = Math.round(fwd);
+  fast.backward_share = Math.round((1 - fwd / fast.step_ms_median) * 1000) / 1000;
+  fast.slowest_kernels = await slowestKernels(trainer, synth);
+  log(`  forward ${fast.forward_ms_median} ms (${Math.round((1 - fast.backward_share) * 100)}%), backward+update ${Math.round(fast.backward_share * 100)}%`);
+  log(`  slowest kernels: ${fast.slowest_kernels.map((k) => `${k.name} ${k.ms} ms (${Math.round(k.share * 100)}%)`).join(', ')}`);
+
+  if (o.realData) {
+    const real = await realDataNext(trainer.size, o.batch);
+    try {
+      const times = await timeStepsWall(trainer, real.next, o.warmup, o.steps);
+      const r = rec({ net, backend: 'wasm', variant: 'fast', input: 'utkface', batch: o.batch, steps: o.steps }, times);
+      log(`  real data (decode + default augmentation, wall time per step): ${(r.images_per_second / fast.images_per_second).toFixed(2)}x synthetic`);
+    } finally {
+      await real.close();
+    }
+  }
+  trainer.model.dispose();
+
+  await useWasm('tfjs-backprop-input');
+  trainer = makeTrainer(net);
+  rec({ net, backend: 'wasm', variant: 'fast+tfjs-backprop-input', input: 'synthetic', batch: o.batch, steps: o.steps },
+    await timeSteps(trainer, () => synth, o.warmup, o.steps));
+  trainer.model.dispose();
+
+  if (o.naive) {
+    await useWasm('naive');
+    trainer = makeTrainer(net);
+    const naiveSteps = Math.max(2, Math.ceil(o.steps / 3));
+    const naive = rec({ net, backend: 'wasm', variant: 'naive', input: 'synthetic', batch: o.batch, steps: naiveSteps },
+      await timeSteps(trainer, () => synth, 1, naiveSteps));
+    log(`  fast / naive: ${(fast.images_per_second / naive.images_per_second).toFixed(1)}x`);
+    trainer.model.dispose();
+  }
+  if (o.cpu) {
+    await tf.setBackend('cpu');
+    trainer = makeTrainer(net);
+    const small = syntheticBatch(o.cpuBatch, trainer.size[0], trainer.size[1], 7);
+    const cpu = rec({ net, backend: 'cpu', variant: 'tfjs-cpu', input: 'synthetic', batch: o.cpuBatch, steps: o.cpuSteps },
+      await timeSteps(trainer, () => small, 1, o.cpuSteps));
+    log(`  fast wasm / cpu: ${(fast.images_per_second / cpu.images_per_second).toFixed(0)}x`);
+    trainer.model.dispose();
+  }
+  return records;
+}
+
+/** Like timeSteps, but the clock includes waiting for the next batch (the input pipeline's share). */
+async function timeStepsWall(trainer: Trainer, next: () => Promise<Batch>, warmup: number, steps: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const t0 = performance.now();
+    trainer.step(await next());
+    if (i >= warmup) times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  log(`train-bench: ${o.nets.join(', ')}, batch ${o.batch} (cpu backend batch ${o.cpuBatch}), ${o.steps} timed steps after ${o.warmup} warm-up; tfjs ${tf.version_core}, one WASM thread`);
+  log('note: medians on a shared machine; other processes make figures noisy');
+  const records: BenchRecord[] = [];
+  for (const net of o.nets) records.push(...await benchNet(net, o));
+  for (const net of o.nets) {
+    const fast = records.find((r) => r.net === net && r.variant === 'fast' && r.input === 'synthetic');
+    const others = records.filter((r) => r.net === net && r !== fast);
+    if (fast) process.stdout.write(`${net}: wasm fast ${fast.images_per_second} images/s; ${others.map((r) => `${r.backend} ${r.variant} ${r.input} ${r.images_per_second} (fast = ${(fast.images_per_second / r.images_per_second).toFixed(2)}x)`).join('; ')}\n`);
+  }
+  if (o.json) {
+    await writeFileAtomic(o.json, `${JSON.stringify(records, null, 2)}\n`);
+    log(`wrote ${records.length} records to ${o.json}`);
+  }
+}
+
+await main();
