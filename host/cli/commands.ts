@@ -11,6 +11,7 @@ import { registerTrain } from './train.ts';
 import { registerEval } from './eval.ts';
 import { registerPredict } from './predict.ts';
 import { registerConverterCommands } from './convert.ts';
+import { registerDeviceCommands } from '../../device/cli/device-commands.ts';
 
 type Register = (program: Command) => void;
 
@@ -23,6 +24,7 @@ const registrations: Register[] = [
   registerEval,
   registerPredict,
   registerConverterCommands,
+  registerDeviceCommands,
 ];
 
 export function registerHostCommands(program: Command): void {
