@@ -23,6 +23,7 @@ import { imdbwikiLoader } from './loaders/imdbwiki.ts';
 import { lfwplusLoader } from './loaders/lfwplus.ts';
 import { appaLoader } from './loaders/appa.ts';
 import { adienceLoader } from './loaders/adience.ts';
+import { relabelLoader } from './loaders/relabel.ts';
 
 /** A parsed spec handed to a loader; `location` is already an absolute path. */
 export interface DatasetRef {
@@ -71,6 +72,7 @@ const BUILTIN_LOADERS: DatasetLoader[] = [
   lfwplusLoader,
   appaLoader,
   adienceLoader,
+  relabelLoader,
 ];
 
 const loaders = new Map<string, DatasetLoader>(BUILTIN_LOADERS.map((l) => [l.kind, l]));
