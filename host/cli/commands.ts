@@ -12,6 +12,7 @@ import { registerEval } from './eval.ts';
 import { registerPredict } from './predict.ts';
 import { registerConverterCommands } from './convert.ts';
 import { registerDeviceCommands } from '../../device/cli/device-commands.ts';
+import { registerCorrupt } from './corrupt.ts';
 
 type Register = (program: Command) => void;
 
@@ -25,6 +26,7 @@ const registrations: Register[] = [
   registerPredict,
   registerConverterCommands,
   registerDeviceCommands,
+  registerCorrupt,
 ];
 
 export function registerHostCommands(program: Command): void {
