@@ -40,6 +40,12 @@ export interface TrainConfig {
   /** Model input [height, width]; undefined = the network's default. */
   inputSize?: [number, number];
   backend: BackendChoice;
+  /**
+   * Momentum of the batch-norm moving averages while training; undefined keeps the network's
+   * (0.99, as Keras). Short runs need less (0.9): with 0.99 the averages that inference uses lag
+   * the weights for several hundred steps.
+   */
+  bnMomentum?: number;
 }
 
 /** Defaults of every optional setting. */

@@ -83,6 +83,15 @@ function metadataFor(config: TrainConfig, model: tf.LayersModel, crop: CropSpec,
   };
 }
 
+/** Set the moving-average momentum of every BatchNormalization layer. @returns how many */
+export function setBatchNormMomentum(model: tf.LayersModel, momentum: number): number {
+  let n = 0;
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'BatchNormalization') { (layer as unknown as { momentum: number }).momentum = momentum; n++; }
+  }
+  return n;
+}
+
 const SAME_RUN_KEYS: (keyof TrainConfig)[] = ['net', 'head', 'preprocessing', 'optimizer', 'inputSize'];
 
 /** Train (or resume) a run; resolves when `config.epochs` epochs are complete. */
@@ -137,6 +146,10 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
     model = buildNet(config.net, { head: config.head, inputSize: config.inputSize, seed: config.seed });
   }
 
+  if (config.bnMomentum !== undefined) {
+    const n = setBatchNormMomentum(model, config.bnMomentum);
+    log(`batch-norm momentum ${config.bnMomentum} on ${n} layers`);
+  }
   const fresh = startEpoch === 0;
   if (fresh) {
     if (config.pretraining !== 'none') {
