@@ -50,8 +50,14 @@ export interface BatchStreamOptions {
    * `reason` is a skip reason (`missing_file`, `unreadable_image`), `detail` the error message.
    */
   onSkip?: (sample: Sample, reason: string, detail?: string) => void;
-  /** Worker threads that decode and crop; 0 = in the calling thread. Default: cores - 1, at most 4. */
+  /** Worker threads that decode and crop; 0 = in the calling thread. Default: cores - 1, at most 4. Ignored with `pool`. */
   workers?: number;
+  /**
+   * A crop worker pool to use instead of starting one for this stream; the stream does not close
+   * it. Starting workers costs about a second (tsx compiles their modules), so a training loop can
+   * create one pool and pass it to every epoch's train and validation stream.
+   */
+  pool?: CropWorkerPool;
 }
 
 /** Default values of the optional {@link BatchStreamOptions}. */
@@ -100,7 +106,7 @@ export async function* batchStream(ds: Dataset, opts: BatchStreamOptions): Async
     return { jobs, outW, outH, preprocessing: opts.preprocessing, crop };
   };
 
-  const pool = new CropWorkerPool(opts.workers ?? defaultCropWorkers());
+  const pool = opts.pool ?? new CropWorkerPool(opts.workers ?? defaultCropWorkers());
   const ahead = Math.max(1, opts.prefetch ?? DEFAULT_BATCH_STREAM.prefetch);
   const inflight: Promise<CropResult>[] = [];
   let queued = 0;
@@ -119,8 +125,8 @@ export async function* batchStream(ds: Dataset, opts: BatchStreamOptions): Async
       yield { n: samples.length, x: result.x, ages: Float32Array.from(samples, (s) => s.age ?? NaN), samples };
     }
   } finally {
-    // Requests still in flight are rejected by close(); nobody awaits them any more.
+    // Requests still in flight are rejected by close(), or finish unread in a shared pool.
     for (const p of inflight) p.catch(() => undefined);
-    await pool.close();
+    if (!opts.pool) await pool.close();
   }
 }

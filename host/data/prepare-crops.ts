@@ -53,6 +53,8 @@ export interface CropFailure { index: number; reason: SkipReason; detail: string
  */
 const MIN_DECODE_SHRINK = 4;
 const MIN_SHRINK_PIXELS = 500_000;
+/** Files smaller than this are never that large an image (a 200x200 face JPEG is ~8 KB): skip the header read. */
+const MIN_SHRINK_FILE_BYTES = 48_000;
 
 /**
  * The integer factor an image can be shrunk by while decoding without changing what cropFace
@@ -75,14 +77,16 @@ export async function cropJobRgb(job: CropJob, outW: number, outH: number, spec:
     throw new DataError(missing ? 'image file is missing' : `image cannot be read (${(err as NodeJS.ErrnoException).code})`, { where: job.path, hint: 'check the path in the label file' });
   }
   let width = 0, height = 0;
-  try {
-    const meta = await sharp(buf).metadata();
-    // EXIF orientations 5..8 swap width and height after readRgb's rotate().
-    const swap = (meta.orientation ?? 1) >= 5;
-    width = (swap ? meta.height : meta.width) ?? 0;
-    height = (swap ? meta.width : meta.height) ?? 0;
-  } catch {
-    width = height = 0; // readRgb below reports the decode error with its message
+  if (buf.length >= MIN_SHRINK_FILE_BYTES) {
+    try {
+      const meta = await sharp(buf).metadata();
+      // EXIF orientations 5..8 swap width and height after readRgb's rotate().
+      const swap = (meta.orientation ?? 1) >= 5;
+      width = (swap ? meta.height : meta.width) ?? 0;
+      height = (swap ? meta.width : meta.height) ?? 0;
+    } catch {
+      width = height = 0; // readRgb below reports the decode error with its message
+    }
   }
   const box = job.box ?? { x: 0, y: 0, w: width, h: height };
   const shrink = width * height >= MIN_SHRINK_PIXELS ? decodeShrink(expandBox(box, spec), outW, outH) : 1;

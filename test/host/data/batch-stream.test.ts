@@ -7,6 +7,7 @@ import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { drawAugmentation, applyPhotometric } from '../../../host/data/augmentation.ts';
 import { SeededRandom, mixSeeds } from '../../../host/data/seeded-random.ts';
 import { cropJobRgb, decodeShrink } from '../../../host/data/prepare-crops.ts';
+import { CropWorkerPool } from '../../../host/data/crop-worker-pool.ts';
 import { SKIP_REASONS } from '../../../host/data/skip-reasons.ts';
 import { readRgb } from '../../../host/images.ts';
 import { cropFace, DEFAULT_CROP } from '../../../device/contract/face-crop.ts';
@@ -80,6 +81,22 @@ dtest('an augmented crop is cropFace with the drawn jitter, then (x-128)a+128+b,
     const plain = await collect(ds, { ...opts, augmentation: 'no', workers: 0 });
     t.notDeepEqual(plain[0].x, inThread[0].x);
   } finally { await tmp.cleanup(); }
+});
+
+dtest('a pool passed in serves several streams and stays open after them', async (t) => {
+  const tmp = await tempDir();
+  const pool = new CropWorkerPool(1);
+  try {
+    const ds = await smallDataset(tmp.dir);
+    const opts: BatchStreamOptions = { inputSize: [16, 16], preprocessing: 'vggface2', augmentation: 'default', batchSize: 4, seed: 3 };
+    const want = await collect(ds, { ...opts, workers: 0 });
+    for (let epoch = 0; epoch < 2; epoch++) t.deepEqual((await collect(ds, { ...opts, pool })).map((b) => b.x), want.map((b) => b.x));
+    const again = await pool.run({ jobs: [{ path: ds.samples[0].path }], outW: 8, outH: 8, preprocessing: 'no', crop: { margin: 0, square: true } });
+    t.deepEqual(again.ok, [0], 'the pool still works after the streams ended');
+  } finally {
+    await pool.close();
+    await tmp.cleanup();
+  }
 });
 
 dtest('shuffle is a seeded permutation of the samples', async (t) => {
