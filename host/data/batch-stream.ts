@@ -6,10 +6,10 @@
  * for await (const b of batchStream(ds, { inputSize: [64, 64], preprocessing: 'vggface2', batchSize: 32 })) train(b);
  */
 import { DEFAULT_CROP, type CropSpec } from '../../device/contract/face-crop.ts';
-import type { Preprocessing } from '../../device/contract/preprocessing.ts';
+import { preprocessingAffine, type Preprocessing } from '../../device/contract/preprocessing.ts';
 import { DataError } from '../../device/errors.ts';
 import type { Dataset, Sample } from './dataset.ts';
-import { drawAugmentation } from './augmentation.ts';
+import { drawAugmentation, parseAugmentation } from './augmentation.ts';
 import { CropWorkerPool, defaultCropWorkers } from './crop-worker-pool.ts';
 import type { CropJob, CropRequest, CropResult } from './prepare-crops.ts';
 import { mixSeeds, SeededRandom } from './seeded-random.ts';
@@ -68,6 +68,9 @@ function checkOptions(opts: BatchStreamOptions): void {
   if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) {
     throw new DataError(`inputSize must be two positive integers (got ${JSON.stringify(opts.inputSize)})`, { where: 'batchStream', hint: 'pass [height, width], e.g. [64, 64]' });
   }
+  // Checked here, not per image: in a worker an unknown mode would otherwise turn into a skip per sample.
+  preprocessingAffine(opts.preprocessing);
+  parseAugmentation(opts.augmentation ?? DEFAULT_BATCH_STREAM.augmentation, 'batchStream augmentation');
   const bs = opts.batchSize ?? DEFAULT_BATCH_STREAM.batchSize;
   if (!Number.isInteger(bs) || bs < 1) throw new DataError(`batchSize must be a positive integer (got ${bs})`, { where: 'batchStream' });
 }

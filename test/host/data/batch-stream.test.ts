@@ -166,6 +166,8 @@ test('bad stream options are DataErrors naming the value', async (t) => {
   const ds: Dataset = { spec: 'x', kind: 'folder', root: '/', samples: [{ path: '/nope.jpg' }], skipped: { counts: {}, examples: {} }, splits: [] };
   await t.throwsAsync(collect(ds, { inputSize: [0, 64], preprocessing: 'no' }), { message: /inputSize.*\[0,64\]/ });
   await t.throwsAsync(collect(ds, { inputSize: [64, 64], preprocessing: 'no', batchSize: 0 }), { message: /batchSize.*0/ });
+  await t.throwsAsync(collect(ds, { inputSize: [64, 64], preprocessing: 'bgr' as never }), { message: /unknown preprocessing "bgr"/ });
+  await t.throwsAsync(collect(ds, { inputSize: [64, 64], preprocessing: 'no', augmentation: 'strong' as never }), { message: /unknown augmentation "strong"/ });
 });
 
 dtest('a large photo decodes at reduced scale and still gives (nearly) the full-decode crop', async (t) => {
