@@ -20,6 +20,7 @@ import { openRunner, type OpenRunnerOptions } from '../runtime/open-runner.ts';
 import { blazeFaceAnchors } from './blazeface-anchors.ts';
 import { letterbox } from './letterbox.ts';
 import { nonMaxSuppression } from './non-max-suppression.ts';
+import { withDefaults } from '../option-defaults.ts';
 
 export interface BlazeFaceOptions {
   /** Minimum face score, 0..1. Default 0.5. */
@@ -96,7 +97,7 @@ export class BlazeFaceDetector implements Detector {
   private layout?: OutputLayout;
 
   private constructor(private readonly runner: ModelRunner, readonly inputSize: number, id: string, options: BlazeFaceOptions) {
-    this.o = { ...DEFAULT_BLAZEFACE, ...options };
+    this.o = withDefaults(DEFAULT_BLAZEFACE, options);
     this.anchors = blazeFaceAnchors(inputSize);
     this.input = new Float32Array(inputSize * inputSize * 3);
     this.id = id;

@@ -6,6 +6,8 @@
  * const s = new AgeSmoother({ method: 'median', window: 9 });
  * s.add(31); s.add(35); s.value; // 33
  */
+import { withDefaults } from '../option-defaults.ts';
+
 export type SmoothingMethod = 'median' | 'exponential';
 
 export interface AgeSmootherOptions {
@@ -25,7 +27,7 @@ export class AgeSmoother {
   private ema?: number;
 
   constructor(options: AgeSmootherOptions = {}) {
-    this.o = { ...DEFAULT_AGE_SMOOTHER, ...options };
+    this.o = withDefaults(DEFAULT_AGE_SMOOTHER, options);
   }
 
   add(age: number): void {
