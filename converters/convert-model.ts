@@ -77,8 +77,9 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
   const status = options.onStatus ?? (() => {});
   const metaOverride = typeof options.metadata === 'string' ? await readMetadataFile(options.metadata) : options.metadata;
   const source = await loadSource(options.model, metaOverride);
-  checkMappable(source.graph, options.model);
   let graph = optimizeGraph(source.graph);
+  // Before any calibration work: fail at once, listing every op the passes could not map.
+  checkMappable(graph, options.model);
   status(`${source.kind} ${options.model}: ${source.graph.ops.length} ops imported, ${graph.ops.length} after folding and fusion`);
 
   let quantization: QuantizationInfo = { mode };

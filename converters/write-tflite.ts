@@ -55,7 +55,9 @@ export function checkMappable(g: Graph, where = 'model'): void {
 /** Serialize a graph to .tflite bytes (deterministic). */
 export function writeTflite(g: Graph, options: WriteTfliteOptions = {}): Uint8Array {
   checkMappable(g, options.where);
-  const b = new Builder(1 << 20);
+  // Start the builder at the final size (weights + 1 MiB of tables): growing a 100 MB buffer by doubling copies it many times.
+  const constBytes = g.tensors.reduce((n, t) => n + (t.data?.byteLength ?? 0), 0);
+  const b = new Builder(constBytes + (1 << 20));
 
   // Tensor order: graph inputs, then op operands in op order, then outputs (first use wins).
   const fileIndex = new Map<number, number>();
