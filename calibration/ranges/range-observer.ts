@@ -36,7 +36,8 @@ export const DEFAULT_RANGE_OBSERVER: Required<RangeObserverOptions> = { percenti
 
 /** An observer for a method name. */
 export function createRangeObserver(method: CalibrationMethod, options: RangeObserverOptions = {}): RangeObserver {
-  const o = { ...DEFAULT_RANGE_OBSERVER, ...options };
+  // `??` per field: an explicit `percentile: undefined` (an unset CLI flag) means the default.
+  const o = { percentile: options.percentile ?? DEFAULT_RANGE_OBSERVER.percentile, bins: options.bins ?? DEFAULT_RANGE_OBSERVER.bins };
   switch (method) {
     case 'minmax': return new MinMaxObserver();
     case 'percentile': return new PercentileObserver(o.percentile, o.bins);
