@@ -3,7 +3,9 @@
  */
 import type { Command } from 'commander';
 import { registerRun } from './run.ts';
+import { registerBench } from './bench.ts';
 
 export function registerDeviceCommands(program: Command): void {
   registerRun(program);
+  registerBench(program);
 }

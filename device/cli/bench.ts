@@ -1,0 +1,97 @@
+/**
+ * `agekit bench`: FPS and per-stage ms of detection plus age estimation on fixed frames (no
+ * camera), per runtime and thread count, with the machine named. With no arguments it measures
+ * the shipped detector and student from samples/models.
+ *
+ * @example
+ * agekit bench --runtimes tflite,tflite-wasm --threads 1,2 --json bench.json
+ */
+import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve, join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { writeFileAtomic } from '../atomic-file.ts';
+import { UsageError } from '../errors.ts';
+import { RUNTIME_NAMES, type RuntimeName } from '../runtime/model-runner.ts';
+import { defaultDetectorPath, defaultStudentPath, shippedModelsDir } from '../pipeline.ts';
+import { benchFrames } from '../bench/bench-frames.ts';
+import { runBench, formatBenchTable, type BenchConfig } from '../bench/run-bench.ts';
+import { describeMachine, formatMachine } from '../report/machine-info.ts';
+import { intFlag, intListFlag, sizeFlag } from './cli-args.ts';
+
+interface BenchFlags {
+  detector?: string; detectorTfjs?: string; model?: string; checkpoint?: string; runtimes: string; threads?: number[];
+  frames: number; passes: number; images?: string; faces?: string; facesPerFrame: number; size: { width: number; height: number }; json?: string;
+}
+
+/** Where face photos for synthesized frames are found by default: $AGEKIT_DATA, then ../shared/data/utkface. */
+function defaultFacesDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const roots = [process.env.AGEKIT_DATA, resolve(here, '..', '..', '..', 'shared', 'data', 'utkface'), resolve(process.cwd(), '..', 'shared', 'data', 'utkface')];
+  for (const r of roots) {
+    if (!r) continue;
+    if (existsSync(join(r, 'images'))) return join(r, 'images');
+    if (existsSync(r)) return r;
+  }
+  return undefined;
+}
+
+function humanBlazeface(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const p = resolve(here, '..', '..', 'node_modules', '@vladmandic', 'human', 'models', 'blazeface.json');
+  return existsSync(p) ? p : undefined;
+}
+
+export function registerBench(program: Command): void {
+  program.command('bench')
+    .description('benchmark detection + age estimation on fixed frames (no camera): FPS and per-stage ms per runtime and thread count')
+    .option('--detector <file.tflite>', 'detector for the tflite runtimes (default: samples/models/blazeface.tflite)')
+    .option('--detector-tfjs <model.json>', 'detector for the tfjs runtime (default: BlazeFace from @vladmandic/human)')
+    .option('--model <file.tflite>', 'age model for the tflite runtimes (default: samples/models/student.tflite)')
+    .option('--checkpoint <dir>', 'age model checkpoint for the tfjs runtime')
+    .option('--runtimes <list>', `comma-separated runtimes: ${RUNTIME_NAMES.join(', ')}`, 'tflite')
+    .option('--threads <list>', 'comma-separated thread counts (default: 1 and all cores)', intListFlag('--threads'))
+    .option('--frames <n>', 'frames per configuration', intFlag('--frames', { min: 1 }), 30)
+    .option('--passes <n>', 'passes over the frames', intFlag('--passes', { min: 1 }), 1)
+    .option('--images <dir>', 'use these images as frames instead of synthesized ones')
+    .option('--faces <dir>', 'face photos composited on a background (default: $AGEKIT_DATA or ../shared/data/utkface)')
+    .option('--faces-per-frame <n>', 'faces per synthesized frame', intFlag('--faces-per-frame', { min: 0 }), 1)
+    .option('--size <WxH>', 'synthesized frame size', sizeFlag('--size'), { width: 640, height: 480 })
+    .option('--json <file>', 'also write the results as JSON')
+    .action(async function (this: Command) {
+      const f = this.opts<BenchFlags>();
+      const say = (l: string) => process.stderr.write(`agekit bench: ${l}\n`);
+      const runtimes = f.runtimes.split(',').map((r) => r.trim()) as RuntimeName[];
+      for (const r of runtimes) if (!RUNTIME_NAMES.includes(r)) throw new UsageError(`unknown runtime "${r}"`, { where: '--runtimes', hint: `use ${RUNTIME_NAMES.join(', ')}` });
+      const threads = f.threads ?? [...new Set([1, availableParallelism()])];
+      const detector = f.detector ?? defaultDetectorPath();
+      const model = f.model ?? defaultStudentPath();
+      if (!model) say(`no age model: no student.tflite in ${shippedModelsDir()} yet (the distilled student ships there once trained); measuring the detector alone. Give --model <file.tflite> to include estimation.`);
+      const configs: BenchConfig[] = [];
+      for (const runtime of runtimes) {
+        const det = runtime === 'tfjs' ? f.detectorTfjs ?? humanBlazeface() : detector;
+        if (!det) { say('tfjs: no tfjs detector (give --detector-tfjs <blazeface model.json>); skipped'); continue; }
+        const m = runtime === 'tfjs' ? f.checkpoint : model;
+        if (runtime === 'tfjs' && !m && model) say('tfjs: no --checkpoint given: the tfjs rows time the detector alone');
+        // The tfjs WASM backend runs single-threaded in Node: one row is enough.
+        for (const t of runtime === 'tfjs' ? [1] : threads) configs.push({ runtime, threads: t, detector: det, model: m });
+      }
+      const facesDir = f.faces ?? defaultFacesDir();
+      const { frames, where } = await benchFrames({ imagesDir: f.images, facesDir, count: f.frames, facesPerFrame: f.facesPerFrame, size: f.size });
+      const machine = await describeMachine();
+      say(`machine: ${formatMachine(machine)}`);
+      say(`frames: ${where}`);
+      const results = await runBench({
+        configs, frames, passes: f.passes,
+        onConfig: (c) => say(`${c.runtime}, ${c.threads} thread(s): ${c.detector}${c.model ? ` + ${c.model}` : ''}`),
+        onSkip: (c, err) => say(`${c.runtime} ${c.threads} thread(s) skipped: ${(err as Error).message}`),
+      });
+      process.stdout.write(formatBenchTable(results) + '\n');
+      if (f.json) {
+        const after = await describeMachine();
+        await writeFileAtomic(f.json, JSON.stringify({ machine, machine_after: { cpu_temp_c: after.cpu_temp_c, cpu_mhz: after.cpu_mhz, throttled: after.throttled }, frames: where, results }, null, 2) + '\n');
+        say(`results written to ${resolve(f.json)}`);
+      }
+    });
+}
