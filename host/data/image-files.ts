@@ -6,8 +6,8 @@
  * const files = await listImageFiles('/data/unlabelled'); // absolute paths, sorted
  */
 import { readdir, stat } from 'node:fs/promises';
-import { statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { DataError } from '../../device/errors.ts';
 
 /** File extensions treated as images (lower case, with the dot). */
@@ -21,6 +21,29 @@ export function isImageName(name: string): boolean {
 /** True when `path` is an existing regular file. */
 export function isFile(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+/**
+ * An existence check for many files in few folders (a label file's rows): each folder is listed
+ * once, instead of one stat per row (UTKFace: one readdir instead of 19k stats).
+ */
+export function createFileChecker(): (path: string) => boolean {
+  // Per folder: name -> true for a regular file, false for a symbolic link (resolved on demand).
+  const folders = new Map<string, Map<string, boolean> | null>();
+  return (path: string) => {
+    const dir = dirname(path);
+    let entries = folders.get(dir);
+    if (entries === undefined) {
+      try {
+        entries = new Map(readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => [e.name, e.isFile()]));
+      } catch {
+        entries = null;
+      }
+      folders.set(dir, entries);
+    }
+    const regular = entries?.get(basename(path));
+    return regular === undefined ? false : regular || isFile(path);
+  };
 }
 
 /** Throw a DataError naming `dir` (and the spec) unless it is an existing directory. */

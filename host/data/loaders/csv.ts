@@ -15,7 +15,7 @@ import type { Box } from '../../../device/contract/face-crop.ts';
 import { emptyTally, skip, type Sample } from '../dataset.ts';
 import { parseAge } from '../age-label.ts';
 import { columnIndex, readCsvTable } from '../csv-table.ts';
-import { isFile } from '../image-files.ts';
+import { createFileChecker } from '../image-files.ts';
 import { SKIP_REASONS } from '../skip-reasons.ts';
 import type { DatasetLoader, DatasetRef, LoadedItems } from '../load-dataset.ts';
 
@@ -47,6 +47,7 @@ export const csvLoader: DatasetLoader = {
     const root = dirname(file);
     const skipped = emptyTally();
     const samples: Sample[] = [];
+    const exists = createFileChecker();
     for (const row of table.rows) {
       const where = `${file}:${row.line}`;
       if (row.cells.length !== table.header.length || row.cells[col.path] === '') { skip(skipped, SKIP_REASONS.malformedRow, where); continue; }
@@ -59,7 +60,7 @@ export const csvLoader: DatasetLoader = {
         if (box === undefined) { skip(skipped, SKIP_REASONS.badBox, path); continue; }
         if (box) sample.box = box;
       }
-      if (!isFile(path)) { skip(skipped, SKIP_REASONS.missingFile, path); continue; }
+      if (!exists(path)) { skip(skipped, SKIP_REASONS.missingFile, path); continue; }
       if (col.split !== undefined && row.cells[col.split]) sample.split = row.cells[col.split];
       samples.push(sample);
     }

@@ -11,7 +11,7 @@ import { DataError } from '../../../device/errors.ts';
 import { emptyTally, skip, type Sample } from '../dataset.ts';
 import { parseAge } from '../age-label.ts';
 import { columnIndex, readCsvTable } from '../csv-table.ts';
-import { isFile, listImageFiles, requireDirectory } from '../image-files.ts';
+import { createFileChecker, isFile, listImageFiles, requireDirectory } from '../image-files.ts';
 import { SKIP_REASONS } from '../skip-reasons.ts';
 import type { DatasetLoader, DatasetRef, LoadedItems } from '../load-dataset.ts';
 
@@ -23,13 +23,14 @@ async function fromLabelFile(dir: string, file: string): Promise<LoadedItems> {
   const col = columnIndex(table, file, ['path', 'age'], ['split']);
   const skipped = emptyTally();
   const samples: Sample[] = [];
+  const exists = createFileChecker();
   for (const row of table.rows) {
     const where = `${file}:${row.line}`;
     if (row.cells.length !== table.header.length || row.cells[col.path] === '') { skip(skipped, SKIP_REASONS.malformedRow, where); continue; }
     const path = resolve(dir, row.cells[col.path]);
     const age = parseAge(row.cells[col.age]);
     if ('reason' in age) { skip(skipped, age.reason, path); continue; }
-    if (!isFile(path)) { skip(skipped, SKIP_REASONS.missingFile, path); continue; }
+    if (!exists(path)) { skip(skipped, SKIP_REASONS.missingFile, path); continue; }
     const split = col.split !== undefined ? row.cells[col.split] : '';
     samples.push(split ? { path, age: age.age, split } : { path, age: age.age });
   }
