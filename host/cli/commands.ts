@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { registerRelabel } from './relabel.ts';
 import { registerTeachers } from './teachers.ts';
+import { registerCompare } from './compare.ts';
 import { registerNets } from './nets.ts';
 import { registerData } from './data.ts';
 import { registerTrain } from './train.ts';
@@ -19,6 +20,7 @@ type Register = (program: Command) => void;
 const registrations: Register[] = [
   registerTeachers,
   registerRelabel,
+  registerCompare,
   registerNets,
   registerData,
   registerTrain,
