@@ -19,12 +19,13 @@ import { writePredictionMosaic } from '../eval/prediction-mosaic.ts';
 import { backendOption, intArg } from './options.ts';
 import { createProgress } from './progress.ts';
 import { datasetSummary } from './dataset-summary.ts';
+import { addEvalProtocolOptions, runEvalProtocol, type EvalProtocolFlags } from './eval-protocol.ts';
 import { useTrainingBackend } from './training-backend.ts';
 
-interface EvalFlags { model: string; dataset: string; json?: string; mosaic?: string; batch: number; backend: BackendChoice; runtime?: RuntimeName; threads?: number }
+interface EvalFlags extends EvalProtocolFlags { model: string; dataset: string; json?: string; mosaic?: string; batch: number; backend: BackendChoice; runtime?: RuntimeName; threads?: number }
 
 export function registerEval(program: Command): void {
-  program.command('eval')
+  const cmd = program.command('eval')
     .description('measure a model (run folder, checkpoint or .tflite) on a labelled dataset: MAE, bias, per decade, images/s')
     .requiredOption('--model <path>', 'run folder (uses best/), checkpoint folder, or .tflite file with agekit metadata')
     .requiredOption('--dataset <spec>', 'labelled data, e.g. utkface:<dir>:split=val')
@@ -33,7 +34,8 @@ export function registerEval(program: Command): void {
     .option('--batch <n>', 'batch size', intArg('--batch', { min: 1 }), 32)
     .addOption(backendOption())
     .addOption(new Option('--runtime <name>', 'for .tflite files: tflite (native) or tflite-wasm').choices(RUNTIME_NAMES.filter((r) => r !== 'tfjs')))
-    .option('--threads <n>', 'TFLite threads', intArg('--threads', { min: 1 }))
+    .option('--threads <n>', 'TFLite threads', intArg('--threads', { min: 1 }));
+  addEvalProtocolOptions(cmd)
     .action(async (f: EvalFlags) => {
       if (!isTflitePath(f.model)) await useTrainingBackend(f.backend, { training: false });
       const dataset = await loadDataset(f.dataset);
@@ -45,8 +47,9 @@ export function registerEval(program: Command): void {
         const result = await evaluateAgePredictor(predictor, dataset, { batchSize: f.batch, onBatch: (done) => progress.update(done) });
         progress.stop();
         process.stdout.write(formatEvalTable(result));
+        const protocol = await runEvalProtocol(f, result, predictor, dataset);
         if (f.json) {
-          await writeFileAtomic(f.json, JSON.stringify(evalJson(result, predictor.name, f.dataset), null, 2) + '\n');
+          await writeFileAtomic(f.json, JSON.stringify({ ...evalJson(result, predictor.name, f.dataset), ...protocol }, null, 2) + '\n');
           process.stderr.write(`report written to ${f.json}\n`);
         }
         if (f.mosaic) {

@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../../../../device/backend/tfjs-backend.ts';
-import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../../../device/contract/model-metadata.ts';
 import { DataError } from '../../../../device/errors.ts';
 import { loadDataset } from '../../../../host/data/load-dataset.ts';
-import { loadTeacher } from '../../../../host/distill/teacher-registry.ts';
 import { cropForTeacher } from '../../../../host/distill/teacher-input.ts';
-import type { AgePredictor } from '../../../../host/eval/age-predictor.ts';
+import { faceApiPredictor } from './faceapi-predictor.ts';
 import { corruptionJson, evaluateCorruptions, formatCorruptionTable } from '../../../../host/eval/protocol/corruption-eval.ts';
 import { writeCorruptionBarPlot } from '../../../../host/eval/protocol/corruption-bar-plot.ts';
 import { readRgb } from '../../../../host/images.ts';
@@ -18,24 +16,6 @@ import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';
 test.before(async () => { await initBackend('wasm'); });
 const dirs: string[] = [];
 test.after.always(async () => { await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))); });
-
-/**
- * A real pretrained model as an AgePredictor: face-api's AgeGenderNet (the `faceapi` teacher),
- * fed the batch's RGB crops (preprocessing `no` leaves pixels as 0..255 floats).
- */
-async function faceApiPredictor(): Promise<AgePredictor & { teacher: Awaited<ReturnType<typeof loadTeacher>> }> {
-  const teacher = await loadTeacher('faceapi');
-  const [h, w] = teacher.inputSize;
-  const meta: ModelMetadata = { format: METADATA_FORMAT, version: METADATA_VERSION, net: 'faceapi', inputSize: [h, w], preprocessing: 'no', head: 'regression', readout: defaultReadout('regression'), crop: teacher.descriptor.crop };
-  return {
-    name: 'faceapi', meta, teacher,
-    async predict(batch) {
-      const crops = Array.from({ length: batch.n }, (_, i) => Uint8Array.from(batch.x.subarray(i * h * w * 3, (i + 1) * h * w * 3), (v) => Math.round(v)));
-      return (await teacher.predict(crops)).ages;
-    },
-    close: () => teacher.close(),
-  };
-}
 
 dataTest(test)('MAE per corruption and severity of a real model: clean matches a direct run, strong corruptions hurt, groups average their members', async (t) => {
   const ds = await loadDataset(`utkface:${utkfaceDir()}:split=val:limit=8:seed=3`);

@@ -1,0 +1,79 @@
+/**
+ * The seed protocol's additions to `agekit eval`: `--error-plot` (absolute and signed error by
+ * true age, PNG) and `--corruptions` (MAE per corruption and severity, per group and overall, as
+ * LFW+C, with a bar plot). Kept apart from eval.ts so that command stays small.
+ *
+ * @example
+ * agekit eval --model runs/m64 --dataset lfwplus:/data/lfwplus --corruptions --json lfw.json --error-plot lfw-age.png
+ */
+import { basename, dirname, extname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Dataset } from '../data/dataset.ts';
+import { CORRUPTION_NAMES, SEVERITIES, type CorruptionName, type Severity } from '../corruptions/corruption.ts';
+import { parseCorruptionList, parseSeverityList } from '../corruptions/corruption-table.ts';
+import type { AgePredictor } from '../eval/age-predictor.ts';
+import type { EvalResult } from '../eval/evaluate.ts';
+import { corruptionJson, evaluateCorruptions, formatCorruptionTable } from '../eval/protocol/corruption-eval.ts';
+import { writeCorruptionBarPlot } from '../eval/protocol/corruption-bar-plot.ts';
+import { writeErrorByAgePlot } from '../eval/protocol/error-by-age-plot.ts';
+import { flagParser } from './corrupt.ts';
+import { intArg } from './options.ts';
+import { createProgress } from './progress.ts';
+
+export interface EvalProtocolFlags {
+  json?: string;
+  batch: number;
+  errorPlot?: string;
+  /** `true` when the flag is given without a list (all corruptions). */
+  corruptions?: CorruptionName[] | true;
+  severities: Severity[];
+  corruptionPlot?: string;
+  corruptionSeed: number;
+}
+
+/** Add the protocol flags to the eval command. */
+export function addEvalProtocolOptions(cmd: Command): Command {
+  return cmd
+    .option('--error-plot <png>', 'write a PNG of the absolute and signed error by true age')
+    .option('--corruptions [list]', `also measure MAE under corruptions: all (default) or a comma list of ${CORRUPTION_NAMES.join(', ')}`, flagParser(parseCorruptionList, '--corruptions'))
+    .option('--severities <list>', 'severities for --corruptions, comma list of 1..5', flagParser(parseSeverityList, '--severities'), [...SEVERITIES])
+    .option('--corruption-plot <png>', 'bar plot of --corruptions (default: beside --json as <name>-corruptions.png, else ./corruptions.png)')
+    .option('--corruption-seed <n>', 'seed of the random corruptions', intArg('--corruption-seed', { min: 0 }), 0);
+}
+
+/** Default path of the corruption bar plot. */
+export function defaultCorruptionPlot(json: string | undefined): string {
+  if (!json) return resolve('corruptions.png');
+  return resolve(dirname(json), `${basename(json, extname(json))}-corruptions.png`);
+}
+
+/**
+ * Run what the protocol flags ask for after the clean evaluation; tables go to stdout, status to
+ * stderr. Returns fields to add to the JSON report (`corruptions`, `error_plot`).
+ */
+export async function runEvalProtocol(flags: EvalProtocolFlags, result: EvalResult, predictor: AgePredictor, dataset: Dataset): Promise<Record<string, unknown>> {
+  const extra: Record<string, unknown> = {};
+  const title = `${predictor.meta.net} on ${dataset.spec}`;
+  if (flags.errorPlot) {
+    await writeErrorByAgePlot(result.predictions, result.truths, flags.errorPlot, title);
+    extra.error_plot = resolve(flags.errorPlot);
+    process.stderr.write(`error-by-age plot written to ${flags.errorPlot}\n`);
+  }
+  if (flags.corruptions) {
+    const corruptions = flags.corruptions === true ? [...CORRUPTION_NAMES] : flags.corruptions;
+    const conditions = 1 + corruptions.length * flags.severities.length;
+    const progress = createProgress(`corruptions (${conditions} conditions)`, conditions * dataset.samples.length);
+    const r = await evaluateCorruptions(predictor, dataset, {
+      corruptions, severities: flags.severities, seed: flags.corruptionSeed, batchSize: flags.batch,
+      onProgress: (done, _total, condition) => progress.update(done, { now: condition }),
+    });
+    progress.stop();
+    process.stdout.write(formatCorruptionTable(r));
+    const plot = flags.corruptionPlot ? resolve(flags.corruptionPlot) : defaultCorruptionPlot(flags.json);
+    await writeCorruptionBarPlot(r, plot, title);
+    process.stderr.write(`corruption bar plot written to ${plot}\n`);
+    extra.corruptions = { ...corruptionJson(r), plot };
+  }
+  return extra;
+}
+
