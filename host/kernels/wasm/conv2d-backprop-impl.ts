@@ -5,9 +5,10 @@
  *   convolutions, else im2col written in place), then one XNNPACK matrix product with the smaller
  *   operand transposed; `naive`: a strided slice of the padded input per tap and a transposed-A
  *   matrix product each.
- * - input gradient (replaces the slow loop kernel tfjs ships, only when asked): a 1x1 stride-1
- *   convolution is dy * W^T, one matrix product; otherwise the XNNPACK Conv2D of dy spread by the
- *   stride and padded, with the filter flipped and its channel axes swapped.
+ * - input gradient (replaces the slow loop kernel tfjs ships, only when asked): the XNNPACK
+ *   Conv2D of dy with the filter flipped and its channel axes swapped: on dy itself with explicit
+ *   padding at stride 1; for 1x1 with stride, on dy then scattered to every stride-th pixel;
+ *   otherwise on dy spread by the stride into a zero canvas.
  *
  * Shapes: x, dx [batch, inHeight, inWidth, inChannels]; dy [batch, outHeight, outWidth,
  * outChannels]; filter [filterHeight, filterWidth, inChannels, outChannels].
@@ -145,23 +146,53 @@ export function conv2dFilterGradNaive(backend: BackendWasm, x: TensorInfo, dy: T
 
 /** Fast dense input gradient; see the file comment. */
 export function conv2dInputGradFast(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: Conv2DInfo): TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = conv;
-  if (isPointwise(conv)) {
-    const a = reshapeInfo(backend, dy, [1, n * h * w, co]);
-    const b = reshapeInfo(backend, filter, [1, ci, co]);
-    const prod = runKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: true });
-    release(backend, a, b);
-    const out = reshapeInfo(backend, prod, conv.inShape);
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, outChannels: co } = conv;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = conv;
+  const flipped = runKernel(backend, Reverse, { x: filter }, { dims: [0, 1] });
+  const swapped = runKernel(backend, Transpose, { x: flipped }, { perm: [0, 1, 3, 2] });
+  release(backend, flipped);
+  const padTop = (kh - 1) * dh - conv.padInfo.top;
+  const padLeft = (kw - 1) * dw - conv.padInfo.left;
+  if (kh === 1 && kw === 1 && (sh > 1 || sw > 1 || padTop !== 0 || padLeft !== 0)) {
+    // 1x1 with stride: dy * W^T lands on every stride-th input pixel, zeros elsewhere.
+    const prod = runKernel(backend, Conv2D, { x: dy, filter: swapped }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+    release(backend, swapped);
+    const out = allocate(backend, conv.inShape, true);
+    const pv = floatView(backend, prod);
+    const ov = floatView(backend, out);
+    const ci = conv.inChannels;
+    for (let b = 0; b < n; b++) {
+      for (let y = 0; y < oh; y++) {
+        const iy = y * sh - conv.padInfo.top;
+        if (iy < 0 || iy >= h) continue;
+        for (let x = 0; x < ow; x++) {
+          const ix = x * sw - conv.padInfo.left;
+          if (ix < 0 || ix >= w) continue;
+          const src = ((b * oh + y) * ow + x) * ci;
+          ov.set(pv.subarray(src, src + ci), ((b * h + iy) * w + ix) * ci);
+        }
+      }
+    }
     release(backend, prod);
     return out;
   }
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = conv;
-  const padTop = (kh - 1) * dh - conv.padInfo.top;
-  const padLeft = (kw - 1) * dw - conv.padInfo.left;
+  if (sh === 1 && sw === 1) {
+    // Stride 1: a full convolution of dy itself, the padding given explicitly.
+    const padBottom = h - oh + conv.padInfo.top;
+    const padRight = w - ow + conv.padInfo.left;
+    if (padTop >= 0 && padLeft >= 0 && padBottom >= 0 && padRight >= 0) {
+      const out = runKernel(backend, Conv2D, { x: dy, filter: swapped }, {
+        strides: [1, 1], pad: [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]], dataFormat: 'NHWC', dilations: [dh, dw],
+      });
+      release(backend, swapped);
+      return out;
+    }
+  }
   // Spread dy by the stride into a zero canvas sized so a valid stride-1 convolution gives [h, w].
   const canvasH = h + (kh - 1) * dh;
   const canvasW = w + (kw - 1) * dw;
   if (padTop < 0 || padLeft < 0 || padTop + (oh - 1) * sh >= canvasH || padLeft + (ow - 1) * sw >= canvasW) {
+    release(backend, swapped);
     throw new Error(`Conv2DBackpropInput: padding ${JSON.stringify(conv.padInfo)} larger than the filter extent is not supported`);
   }
   const canvas = allocate(backend, [n, canvasH, canvasW, co], true);
@@ -177,11 +208,9 @@ export function conv2dInputGradFast(backend: BackendWasm, dy: TensorInfo, filter
       }
     }
   }
-  const flipped = runKernel(backend, Reverse, { x: filter }, { dims: [0, 1] });
-  const swapped = runKernel(backend, Transpose, { x: flipped }, { perm: [0, 1, 3, 2] });
   const out = runKernel(backend, Conv2D, { x: canvas, filter: swapped }, {
     strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [dh, dw],
   });
-  release(backend, canvas, flipped, swapped);
+  release(backend, canvas, swapped);
   return out;
 }

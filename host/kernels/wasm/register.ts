@@ -8,13 +8,14 @@
  * const names = registerWasmTrainingKernels(); // ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', ...]
  * console.error(`backend wasm + ${names.length} agekit kernels`);
  */
-import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig, conv2DBackpropFilterNaiveConfig } from './Conv2DBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.ts';
 import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterNaiveConfig } from './DepthwiseConv2dNativeBackpropFilter.ts';
 import { depthwiseConv2dNativeBackpropInputConfig, depthwiseConv2dNativeBackpropInputNaiveConfig } from './DepthwiseConv2dNativeBackpropInput.ts';
 import { KERNEL_VARIANTS, type KernelVariant } from './kernel-variant.ts';
+import { createTileConfig } from './Tile.ts';
 
 export type { KernelVariant };
 
@@ -23,7 +24,7 @@ export interface WasmTrainingKernelOptions {
   variant?: KernelVariant;
   /**
    * Also replace kernels tfjs ships for wasm where agekit has a faster one (Conv2DBackpropInput,
-   * fast variant only). Default false: tfjs's own kernels are left alone.
+   * Tile; fast variant only). Default false: tfjs's own kernels are left alone.
    */
   replaceExisting?: boolean;
 }
@@ -31,27 +32,35 @@ export interface WasmTrainingKernelOptions {
 export const DEFAULT_WASM_TRAINING_KERNEL_OPTIONS: Required<WasmTrainingKernelOptions> = { variant: 'fast', replaceExisting: false };
 
 interface KernelEntry {
-  /** Per variant; absent = this variant leaves the kernel to tfjs. */
-  configs: Partial<Record<KernelVariant, KernelConfig>>;
+  name: string;
+  /** The config for a variant, given the kernel tfjs ships (if any); undefined = leave it to tfjs. */
+  make(variant: KernelVariant, tfjsKernel: KernelConfig | undefined): KernelConfig | undefined;
   /** tfjs ships this kernel for wasm: ours only replaces it when asked. */
   replacesTfjs: boolean;
 }
 
+const missing = (fast: KernelConfig, naive: KernelConfig): KernelEntry => ({
+  name: fast.kernelName, replacesTfjs: false, make: (variant) => (variant === 'fast' ? fast : naive),
+});
+
 const ENTRIES: KernelEntry[] = [
-  { configs: { fast: conv2DBackpropFilterConfig, naive: conv2DBackpropFilterNaiveConfig }, replacesTfjs: false },
-  { configs: { fast: depthwiseConv2dNativeBackpropFilterConfig, naive: depthwiseConv2dNativeBackpropFilterNaiveConfig }, replacesTfjs: false },
-  { configs: { fast: depthwiseConv2dNativeBackpropInputConfig, naive: depthwiseConv2dNativeBackpropInputNaiveConfig }, replacesTfjs: false },
-  { configs: { fast: conv2DBackpropInputConfig }, replacesTfjs: true },
+  missing(conv2DBackpropFilterConfig, conv2DBackpropFilterNaiveConfig),
+  missing(depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterNaiveConfig),
+  missing(depthwiseConv2dNativeBackpropInputConfig, depthwiseConv2dNativeBackpropInputNaiveConfig),
+  { name: conv2DBackpropInputConfig.kernelName, replacesTfjs: true, make: (v) => (v === 'fast' ? conv2DBackpropInputConfig : undefined) },
+  { name: Tile, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createTileConfig(tfjs) : undefined) },
 ];
 
-const OUR_FUNCS = new Set<KernelFunc>(ENTRIES.flatMap((e) => Object.values(e.configs).map((c) => c.kernelFunc)));
+// Every kernel function agekit registered, to tell ours from tfjs's in the global registry.
+const ourFuncs = new WeakSet<KernelFunc>();
 
 // The tfjs kernels we replaced, to put back on unregister. It mirrors tfjs's own global kernel
 // registry, which is process-wide too.
 const displaced = new Map<string, KernelConfig>();
 
-function kernelName(entry: KernelEntry): string {
-  return Object.values(entry.configs)[0].kernelName;
+function register(config: KernelConfig): void {
+  ourFuncs.add(config.kernelFunc);
+  registerKernel(config);
 }
 
 /**
@@ -65,28 +74,30 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   }
   const active: string[] = [];
   for (const entry of ENTRIES) {
-    const name = kernelName(entry);
-    const wanted = entry.configs[variant];
+    const name = entry.name;
     const current = getKernel(name, 'wasm');
-    const currentIsOurs = current !== undefined && OUR_FUNCS.has(current.kernelFunc);
-    if (currentIsOurs) {
+    if (current !== undefined && ourFuncs.has(current.kernelFunc)) {
+      // Ours already: switch to the wanted variant (or back to tfjs's kernel if it has none).
       unregisterKernel(name, 'wasm');
+      const tfjsKernel = displaced.get(name);
+      const wanted = entry.make(variant, tfjsKernel);
       if (wanted) {
-        registerKernel(wanted);
+        register(wanted);
         active.push(name);
-      } else if (displaced.has(name)) {
-        registerKernel(displaced.get(name) as KernelConfig);
+      } else if (tfjsKernel) {
+        registerKernel(tfjsKernel);
         displaced.delete(name);
       }
       continue;
     }
+    const wanted = entry.make(variant, current);
     if (!wanted) continue;
     if (current !== undefined) {
       if (!entry.replacesTfjs || !replaceExisting) continue;
       displaced.set(name, current);
       unregisterKernel(name, 'wasm');
     }
-    registerKernel(wanted);
+    register(wanted);
     active.push(name);
   }
   return active;
@@ -99,9 +110,9 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
 export function unregisterWasmTrainingKernels(): string[] {
   const removed: string[] = [];
   for (const entry of ENTRIES) {
-    const name = kernelName(entry);
+    const name = entry.name;
     const current = getKernel(name, 'wasm');
-    if (current === undefined || !OUR_FUNCS.has(current.kernelFunc)) continue;
+    if (current === undefined || !ourFuncs.has(current.kernelFunc)) continue;
     unregisterKernel(name, 'wasm');
     removed.push(name);
     const original = displaced.get(name);
