@@ -1,0 +1,68 @@
+// agekit compare on real faces: a teacher and a real checkpoint in one table, counts cross-checked, the plot is a real PNG.
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../../../device/backend/tfjs-backend.ts';
+import { METADATA_FORMAT, METADATA_VERSION, defaultReadout, type ModelMetadata } from '../../../device/contract/model-metadata.ts';
+import { saveCheckpoint } from '../../../host/checkpoint/checkpoint.ts';
+import { loadDataset } from '../../../host/data/load-dataset.ts';
+import { buildNet } from '../../../host/nets/index.ts';
+import { countMultiplyAdds, countParams } from '../../../host/nets/model-cost.ts';
+import { compareJson, compareModels, formatCompareTable } from '../../../host/distill/compare.ts';
+import { writeComparePlot } from '../../../host/distill/compare-plot.ts';
+import { profileMultiplyAdds, kernelMultiplyAdds } from '../../../host/distill/multiply-adds.ts';
+import { evaluateTeacher } from '../../../host/distill/teacher-eval.ts';
+import { builtinDescriptor, createTeacher } from '../../../host/distill/teacher-registry.ts';
+import { dataTest, utkfaceDir } from '../../support/shared-data.ts';
+
+test.before(async () => { await initBackend('wasm'); });
+
+test('multiply-adds counted from a profiled forward pass equal the layer-config count of agekit nets', async (t) => {
+  for (const [net, head] of [['mobilenet64', 'dex'], ['mobilenet64', 'regression']] as const) {
+    const model = buildNet(net, { head });
+    const [h, w] = [model.inputs[0].shape[1]!, model.inputs[0].shape[2]!];
+    const profiled = await profileMultiplyAdds(() => model.predict(tf.zeros([1, h, w, 3])) as tf.Tensor);
+    t.is(profiled, countMultiplyAdds(model), `${net} ${head}`);
+    model.dispose();
+  }
+  t.is(kernelMultiplyAdds('MatMul', [[1, 512], [2, 512]], [[1, 2]]), 1024, 'transposed b: K is still 512');
+  t.is(kernelMultiplyAdds('Relu', [[1, 8]], [[1, 8]]), 0);
+});
+
+dataTest(test).serial('compare measures a teacher and a checkpoint on the same faces, with speed-up relative to the teacher', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'agekit-compare-'));
+  const ds = await loadDataset(`utkface:${utkfaceDir()}:split=val:limit=8:seed=2`);
+  const model = buildNet('mobilenet64', { head: 'dex', seed: 3 });
+  const meta: ModelMetadata = {
+    format: METADATA_FORMAT, version: METADATA_VERSION, net: 'mobilenet64', inputSize: [64, 64], preprocessing: 'vggface2',
+    head: 'dex', readout: defaultReadout('dex'), crop: { margin: 0, square: true },
+  };
+  const ckpt = join(dir, 'student');
+  await saveCheckpoint(ckpt, model, meta);
+  const rows = await compareModels(['faceapi', ckpt], ds, { repeatsBatch1: 3, repeatsBatchN: 1, batchN: 8 });
+  t.is(rows.length, 2);
+  const [teacher, student] = rows;
+  t.like(teacher, { model: 'faceapi', kind: 'teacher', n: 8, speedUp: 1 });
+  t.like(student, { kind: 'checkpoint', n: 8, parameters: countParams(model), multiplyAdds: countMultiplyAdds(model) });
+  // The teacher's MAE is the one its own evaluation gives on the same faces.
+  const faceapi = await createTeacher(builtinDescriptor('faceapi'));
+  const direct = await evaluateTeacher(faceapi, ds.samples);
+  await faceapi.close();
+  t.true(Math.abs(teacher.mae - direct.metrics.mae) < 1e-4);
+  for (const r of rows) {
+    t.true(r.msPerImage > 0 && r.imagesPerSecond > 0 && r.fileBytes! > 0, JSON.stringify(r));
+    t.true(Math.abs(r.speedUp - teacher.msPerImage / r.msPerImage) < 1e-9);
+  }
+  const table = formatCompareTable(rows);
+  t.is(table.trim().split('\n').length, 3);
+  t.regex(table, /^model\s+input\s+n\s+MAE\s+bias\s+params\s+mult-adds\s+size\s+ms\/img b1\s+img\/s b32\s+speed-up/);
+  t.like(compareJson(rows, ds.spec, 'wasm'), { dataset: ds.spec });
+  const png = join(dir, 'plot.png');
+  await writeComparePlot(rows, png);
+  const info = await sharp(png).metadata();
+  t.like(info, { format: 'png', width: 800, height: 500 });
+  model.dispose();
+});
