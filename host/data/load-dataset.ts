@@ -54,7 +54,10 @@ export interface DatasetLoader {
   usage: string;
   /** One line for help texts. */
   description: string;
-  /** Option keys this loader reads itself, beyond the shared {@link SHARED_OPTIONS}. */
+  /**
+   * Option keys this loader reads itself, beyond the shared {@link SHARED_OPTIONS}. Listing
+   * `fold` makes the registry pass `fold=` through instead of turning it into `split=fold<k>`.
+   */
   options?: readonly string[];
   load(ref: DatasetRef): Promise<LoadedItems>;
 }
@@ -171,7 +174,13 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions = {}
     throw new DataError(`unknown option${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.join(', ')} for ${parsed.kind}`, { where: spec, hint: `${parsed.kind} takes ${[...known].join(', ')}` });
   }
   const location = isAbsolute(parsed.location) ? parsed.location : resolve(options.cwd ?? process.cwd(), parsed.location);
-  const ref: DatasetRef = { spec, kind: parsed.kind, location, options: parsed.options };
+  const ref: DatasetRef = { spec, kind: parsed.kind, location, options: { ...parsed.options } };
+  // `fold=0,1` is `split=fold0,fold1` for a loader that does not read fold= itself.
+  const wanted = requestedSplits(ref);
+  if (ref.options.fold !== undefined && wanted && !loader.options?.includes('fold')) {
+    delete ref.options.fold;
+    ref.options.split = wanted.join(',');
+  }
   const items = await loader.load(ref);
   const splits = items.splits ?? [...new Set(items.samples.map((s) => s.split).filter((s): s is string => s !== undefined))].sort();
   let samples = selectSamples(ref, items, splits);

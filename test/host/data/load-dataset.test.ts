@@ -196,7 +196,7 @@ dtest('verifyImages quick and full drop a truncated JPEG and a text file named .
   } finally { await tmp.cleanup(); }
 });
 
-test('a new kind is one registerDatasetLoader call; the registry applies split and limit to it', async (t) => {
+test('a new kind is one registerDatasetLoader call; the registry applies split, fold and limit to it', async (t) => {
   registerDatasetLoader({
     kind: 'testgrid',
     usage: 'testgrid:<n>',
@@ -213,6 +213,20 @@ test('a new kind is one registerDatasetLoader call; the registry applies split a
   t.deepEqual(ds.samples.map((s) => s.age), [6, 8, 10, 12, 14]);
   t.deepEqual(ds.splits, ['a', 'b']);
   t.throws(() => registerDatasetLoader({ kind: 'testgrid', usage: '', description: '', load: async () => ({ root: '', samples: [], skipped: { counts: {}, examples: {} } }) }), { instanceOf: DataError });
-  const folds = await loadDataset('testgrid:/4:split=a:limit=1');
-  t.is(folds.samples.length, 1);
+  const limited = await loadDataset('testgrid:/4:split=a:limit=1');
+  t.is(limited.samples.length, 1);
+  registerDatasetLoader({
+    kind: 'testfolds',
+    usage: 'testfolds:<n>',
+    description: 'n fake paths in folds fold0..fold4 (test only)',
+    async load(ref) {
+      const n = Number(ref.location.split('/').pop());
+      t.false('fold' in ref.options, 'the loader sees fold= as split names');
+      return { root: ref.location, samples: Array.from({ length: n }, (_, i) => ({ path: `/f/${i}.jpg`, age: i, split: `fold${i % 5}` })), skipped: { counts: {}, examples: {} } };
+    },
+  });
+  const folds = await loadDataset('testfolds:/10:fold=0,3');
+  t.deepEqual(folds.samples.map((s) => s.split), ['fold0', 'fold3', 'fold0', 'fold3']);
+  await t.throwsAsync(loadDataset('testfolds:/10:fold=7'), { instanceOf: DataError, message: /no split fold7.*fold0, fold1/ });
+  await t.throwsAsync(loadDataset('testfolds:/10:fold=x'), { instanceOf: DataError, message: /fold "x"/ });
 });
