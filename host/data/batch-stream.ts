@@ -90,7 +90,8 @@ export async function* batchStream(ds: Dataset, opts: BatchStreamOptions): Async
   const [outH, outW] = opts.inputSize;
   const crop = opts.crop ?? ds.crop ?? DEFAULT_CROP;
   const order = ds.samples.map((_, i) => i);
-  if (opts.shuffle) new SeededRandom(mixSeeds(seed, 0x5eed)).shuffle(order);
+  // Three values, so the shuffle never shares a generator with an item (those mix two).
+  if (opts.shuffle) new SeededRandom(mixSeeds(seed, -1, 0x5eed)).shuffle(order);
   let nBatches = Math.ceil(order.length / batchSize);
   if ((opts.dropLast ?? false) && order.length % batchSize !== 0) nBatches--;
   if (nBatches <= 0) return;
