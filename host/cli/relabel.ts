@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { initBackend, type BackendChoice } from '../../device/backend/tfjs-backend.ts';
 import { loadDataset } from '../data/load-dataset.ts';
 import { relabelSamples } from '../distill/relabel.ts';
+import { scoreRelabelFile } from '../distill/relabel-score.ts';
 import { loadTeacher } from '../distill/teacher-registry.ts';
 import { datasetSummary } from './dataset-summary.ts';
 import { backendOption, floatArg, intArg } from './options.ts';
@@ -49,6 +50,15 @@ export function registerRelabel(program: Command): void {
       await teacher.close();
       if (result.resumed > 0) process.stderr.write(`resumed: ${result.resumed} faces were already labelled${result.droppedBytes ? `, dropped a half-written line (${result.droppedBytes} bytes)` : ''}\n`);
       process.stderr.write(`wrote ${result.out} (+ ${result.out}.json): ${result.labelled} labelled now, ${result.resumed} before, ${result.skipped} unreadable; load it as relabel:${result.out}\n`);
-      process.stdout.write(JSON.stringify({ out: result.out, total: result.total, labelled: result.labelled, resumed: result.resumed, skipped: result.skipped, teacher: teacher.name, seconds: (Date.now() - started) / 1000 }) + '\n');
+      // Where the faces had ground truth, say how good the labels are (per split when there are splits).
+      const splits = [...new Set(ds.samples.map((s) => s.split).filter((s): s is string => s !== undefined))].sort();
+      const scores: Record<string, { n: number; mae: number; bias: number }> = {};
+      for (const split of splits.length ? splits : [undefined]) {
+        const m = await scoreRelabelFile(result.out, split);
+        if (!m) continue;
+        scores[split ?? 'all'] = { n: m.n, mae: m.mae, bias: m.bias };
+        process.stderr.write(`teacher vs ground truth${split ? ` (${split})` : ''}: n ${m.n}, MAE ${m.mae.toFixed(2)}, bias ${m.bias.toFixed(2)}\n`);
+      }
+      process.stdout.write(JSON.stringify({ out: result.out, total: result.total, labelled: result.labelled, resumed: result.resumed, skipped: result.skipped, teacher: teacher.name, seconds: (Date.now() - started) / 1000, teacher_vs_truth: scores }) + '\n');
     });
 }

@@ -8,6 +8,8 @@ import { initBackend } from '../../../device/backend/tfjs-backend.ts';
 import { datasetLoaders, loadDataset, registerDatasetLoader } from '../../../host/data/load-dataset.ts';
 import { relabelLoader } from '../../../host/data/loaders/relabel.ts';
 import { relabelSamples } from '../../../host/distill/relabel.ts';
+import { scoreRelabelFile } from '../../../host/distill/relabel-score.ts';
+import { ageMetrics } from '../../../host/eval/metrics.ts';
 import { builtinDescriptor, createTeacher } from '../../../host/distill/teacher-registry.ts';
 import { readTeacherCrop } from '../../../host/distill/teacher-input.ts';
 import { projectRoot, dataTest, utkfaceDir } from '../../support/shared-data.ts';
@@ -38,6 +40,10 @@ dataTest(test.serial)('relabel writes the teacher\'s own ages and distributions,
       t.true(Math.abs(s.teacherDist![k] - p) <= Math.max(p * 2 ** -10, 1e-7), `bin ${k}`);
     }
   });
+  const score = (await scoreRelabelFile(out, 'val'))!;
+  const expected = ageMetrics(direct.ages, Float32Array.from(ds.samples, (s) => s.age!));
+  t.is(score.n, 7);
+  t.true(Math.abs(score.mae - expected.mae) < 1e-3, `file MAE ${score.mae}, direct ${expected.mae}`);
   const gt = await loadDataset(`csv:${out}`);
   t.deepEqual(gt.samples.map((s) => s.age), ds.samples.map((s) => s.age));
   const sidecar = JSON.parse(await readFile(`${out}.json`, 'utf8'));
@@ -77,7 +83,11 @@ dataTest(test.serial)('relabel killed with SIGKILL mid-way and restarted gives t
   // A kill can also land inside a write: leave half a row at the end, which the restart must drop.
   await appendFile(killed, '/half/written/row.jpg,3');
   t.is(await runRelabel(args(killed)).done, 0);
-  t.is(await runRelabel(args(whole)).done, 0);
+  // The uninterrupted reference runs in-process (same code, same batch size): one process start less.
+  const teacher = await createTeacher(builtinDescriptor('faceapi'));
+  const ds = await loadDataset(spec);
+  await relabelSamples({ teacher, teacherId: 'faceapi', samples: ds.samples, datasetSpec: spec, out: whole, batchSize: 4 });
+  await teacher.close();
 
   const a = (await readFile(killed, 'utf8')).trim().split('\n');
   const b = (await readFile(whole, 'utf8')).trim().split('\n');
