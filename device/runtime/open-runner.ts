@@ -10,6 +10,7 @@ import { UsageError, ModelFormatError } from '../errors.ts';
 import { RUNTIME_NAMES, type ModelRunner, type RuntimeName } from './model-runner.ts';
 import { TfjsRunner } from './tfjs-runner.ts';
 import { TfliteRunner } from './tflite-runner.ts';
+import { TfliteWasmRunner } from './tflite-wasm-runner.ts';
 
 export interface OpenRunnerOptions {
   /** A .tflite file, a checkpoint folder, or a tfjs model.json. */
@@ -47,6 +48,6 @@ export async function openRunner(o: OpenRunnerOptions): Promise<ModelRunner> {
   switch (runtime) {
     case 'tfjs': return TfjsRunner.create({ modelPath: o.modelPath });
     case 'tflite': return TfliteRunner.create({ modelPath: o.modelPath, threads: o.threads, delegatePath: o.delegate });
-    case 'tflite-wasm': throw new UsageError('tflite-wasm runtime not available yet', { where: '--runtime' });
+    case 'tflite-wasm': return TfliteWasmRunner.create({ modelPath: o.modelPath, threads: o.threads });
   }
 }
