@@ -44,21 +44,31 @@ export function quantizeInt8(input: Graph, ranges: Map<number, TensorRange>, opt
     if (!r) throw new ConversionError(`no calibrated range for tensor "${g.tensors[t].name}"`, { hint: 'the representative set did not reach this tensor' });
     g.tensors[t] = { ...g.tensors[t], quant: activationQuant(r.min, r.max) };
   }
-  // 2. Concatenation: one set of parameters for its inputs and output (the union of their ranges).
+  // 2. Tensors that must share parameters: the input and output of reshape, pooling, pad and
+  // min/max (their int8 kernels copy or compare raw values), and all inputs and the output of a
+  // concatenation. Each group gets the union of its members' ranges.
+  const parent = new Map<number, number>();
+  const find = (t: number): number => { while (parent.has(t) && parent.get(t) !== t) t = parent.get(t)!; return t; };
+  const join = (a: number, b: number) => { const ra = find(a), rb = find(b); if (ra !== rb) parent.set(ra, rb); };
   for (const op of g.ops) {
-    if (op.kind !== 'concat') continue;
-    const members = [...op.inputs.filter((t) => isActivation(t) && !g.inputs.includes(t)), ...op.outputs];
-    const lo = Math.min(...members.map((t) => quantOf(t).min![0])), hi = Math.max(...members.map((t) => quantOf(t).max![0]));
-    const q = activationQuant(lo, hi);
+    if (SAME_AS_INPUT.has(op.kind)) {
+      const x = op.inputs.find(isActivation);
+      if (x !== undefined) join(x, op.outputs[0]);
+    } else if (op.kind === 'concat') {
+      for (const x of op.inputs) if (isActivation(x)) join(x, op.outputs[0]);
+    }
+  }
+  const groups = new Map<number, number[]>();
+  for (const t of activations) { const r = find(t); groups.set(r, [...(groups.get(r) ?? []), t]); }
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    const q = activationQuant(Math.min(...members.map((t) => quantOf(t).min![0])), Math.max(...members.map((t) => quantOf(t).max![0])));
     for (const t of members) g.tensors[t] = { ...g.tensors[t], quant: q };
   }
-  // 3. Ops whose int8 kernels need fixed or inherited output parameters.
+  // 3. Fixed output parameters of softmax, logistic and tanh (TFLite's int8 kernels require them).
   for (const op of g.ops) {
     const out = op.outputs[0];
-    if (SAME_AS_INPUT.has(op.kind)) {
-      const x = op.inputs.find(isActivation)!;
-      g.tensors[out] = { ...g.tensors[out], quant: quantOf(x) };
-    } else if (op.kind === 'softmax' || op.kind === 'logistic') {
+    if (op.kind === 'softmax' || op.kind === 'logistic') {
       g.tensors[out] = { ...g.tensors[out], quant: { scale: [1 / 256], zeroPoint: [-128], min: [0], max: [1] } };
     } else if (op.kind === 'tanh') {
       g.tensors[out] = { ...g.tensors[out], quant: { scale: [1 / 128], zeroPoint: [0], min: [-1], max: [1] } };
