@@ -50,7 +50,11 @@ export interface BatchStreamOptions {
    * `reason` is a skip reason (`missing_file`, `unreadable_image`), `detail` the error message.
    */
   onSkip?: (sample: Sample, reason: string, detail?: string) => void;
-  /** Worker threads that decode and crop; 0 = in the calling thread. Default: cores - 1, at most 4. Ignored with `pool`. */
+  /**
+   * Worker threads that decode and crop; 0 = in the calling thread. Default: cores - 1, at most
+   * 4, for streams of at least {@link MIN_SAMPLES_FOR_WORKERS} samples, else 0 (starting workers
+   * takes longer than preparing a few hundred crops). Ignored with `pool`.
+   */
   workers?: number;
   /**
    * A crop worker pool to use instead of starting one for this stream; the stream does not close
@@ -59,6 +63,9 @@ export interface BatchStreamOptions {
    */
   pool?: CropWorkerPool;
 }
+
+/** Below this many samples a stream prepares crops in the calling thread unless `workers` says otherwise. */
+export const MIN_SAMPLES_FOR_WORKERS = 512;
 
 /** Default values of the optional {@link BatchStreamOptions}. */
 export const DEFAULT_BATCH_STREAM = { augmentation: 'no', batchSize: 32, shuffle: false, seed: 0, prefetch: 2, dropLast: false } as const;
@@ -110,7 +117,7 @@ export async function* batchStream(ds: Dataset, opts: BatchStreamOptions): Async
     return { jobs, outW, outH, preprocessing: opts.preprocessing, crop };
   };
 
-  const pool = opts.pool ?? new CropWorkerPool(opts.workers ?? defaultCropWorkers());
+  const pool = opts.pool ?? new CropWorkerPool(opts.workers ?? (order.length >= MIN_SAMPLES_FOR_WORKERS ? defaultCropWorkers() : 0));
   const ahead = Math.max(1, opts.prefetch ?? DEFAULT_BATCH_STREAM.prefetch);
   const inflight: Promise<CropResult>[] = [];
   let queued = 0;

@@ -145,7 +145,7 @@ dtest('unlabelled samples get NaN ages', async (t) => {
   } finally { await tmp.cleanup(); }
 });
 
-dataTest(test.serial)('breaking out of the stream stops its worker threads', async (t) => {
+dataTest(test.serial)('breaking out of the stream stops its worker threads; small streams start none', async (t) => {
   const tmp = await tempDir();
   try {
     const ds = await smallDataset(tmp.dir);
@@ -159,6 +159,12 @@ dataTest(test.serial)('breaking out of the stream stops its worker threads', asy
     }
     t.is(seen, 1);
     t.is(workersNow(), before);
+    // A stream of a few samples does not start workers unless asked: start-up would cost more than it saves.
+    for await (const b of batchStream(ds, { inputSize: [16, 16], preprocessing: 'unit', batchSize: 2 })) {
+      t.is(b.n, 2);
+      t.is(workersNow(), before, 'a 7-sample stream prepares in this thread');
+      break;
+    }
   } finally { await tmp.cleanup(); }
 });
 
