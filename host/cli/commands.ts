@@ -14,6 +14,7 @@ import { registerPredict } from './predict.ts';
 import { registerConverterCommands } from './convert.ts';
 import { registerDeviceCommands } from '../../device/cli/device-commands.ts';
 import { registerCorrupt } from './corrupt.ts';
+import { registerFinetune } from './finetune.ts';
 
 type Register = (program: Command) => void;
 
@@ -29,6 +30,7 @@ const registrations: Register[] = [
   registerConverterCommands,
   registerDeviceCommands,
   registerCorrupt,
+  registerFinetune,
 ];
 
 export function registerHostCommands(program: Command): void {

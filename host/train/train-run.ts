@@ -58,6 +58,8 @@ export interface TrainRunOptions {
   onEpoch?: (record: EpochRecord) => void;
   /** Stop after this epoch even if config.epochs is larger (tests of resume). */
   stopAfterEpoch?: number;
+  /** Set the head's bias to the label prior on a fresh run. Default true; fine-tuning keeps the pretrained head (false). */
+  headPrior?: boolean;
 }
 
 export interface TrainRunResult {
@@ -157,7 +159,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
       log(`pretraining ${config.pretraining}: ${p.copied} layers copied${p.skipped.length ? `, kept fresh: ${p.skipped.join(', ')}` : ''}`);
     }
     const ages = o.train.samples.map((s) => s.age).filter((a): a is number => a !== undefined && Number.isFinite(a));
-    const prior = initHeadPrior(model, config.head, ages);
+    const prior = o.headPrior === false ? undefined : initHeadPrior(model, config.head, ages);
     if (prior) log(`head initialised: ${prior}`);
     await writeRunConfig(outDir, {
       command: o.command ?? [], config, targets: { id: targets.id, ...targets.describe() }, startedAt: new Date().toISOString(), backend: o.backend,
