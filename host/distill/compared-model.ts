@@ -18,6 +18,8 @@ import { openAgePredictor } from '../eval/open-predictor.ts';
 import { evaluateAgePredictor } from '../eval/evaluate.ts';
 import { countMultiplyAdds, countParams } from '../nets/model-cost.ts';
 import { profileMultiplyAdds } from './multiply-adds.ts';
+import { tfliteCost } from './tflite-cost.ts';
+import { readTflite } from '../../converters/read-tflite.ts';
 import { evaluateTeacher } from './teacher-eval.ts';
 import { BUILTIN_TEACHERS, createTeacher, resolveTeacherDescriptor } from './teacher-registry.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';
@@ -84,7 +86,10 @@ async function openStudentModel(id: string): Promise<ComparedModel> {
   const meta = predictor.meta;
   let parameters: number | undefined, multiplyAdds: number | undefined, fileBytes: number;
   if (tflite) {
-    fileBytes = await bytesOf([id]);
+    const { readFile } = await import('node:fs/promises');
+    const bytes = new Uint8Array(await readFile(id));
+    fileBytes = bytes.byteLength;
+    ({ parameters, multiplyAdds } = tfliteCost(readTflite(bytes, id)));
   } else {
     const dir = await resolveCheckpointDir(id);
     const { model } = await loadCheckpoint(dir);

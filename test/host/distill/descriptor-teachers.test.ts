@@ -12,6 +12,10 @@ import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { buildNet } from '../../../host/nets/index.ts';
 import { convertModel } from '../../../converters/convert-model.ts';
 import { loadTeacher } from '../../../host/distill/teacher-registry.ts';
+import { tfliteCost } from '../../../host/distill/tflite-cost.ts';
+import { readTflite } from '../../../converters/read-tflite.ts';
+import { countMultiplyAdds } from '../../../host/nets/model-cost.ts';
+import { readFile } from 'node:fs/promises';
 import { readTeacherCrop } from '../../../host/distill/teacher-input.ts';
 import { dataTest, utkfaceDir } from '../../support/shared-data.ts';
 
@@ -46,6 +50,10 @@ dataTest(test).serial('layers-model and .tflite teachers from descriptor files g
     t.true(Math.abs(b.ages[i] - expected[i]) < 0.05, `tflite ${b.ages[i]} vs model ${expected[i]}`);
   }
   t.is(b.dist!.length, crops.length * 101);
+  // The .tflite's cost read from its operators equals the layers model's (batch norm is folded, not counted).
+  const cost = tfliteCost(readTflite(new Uint8Array(await readFile(join(dir, 'student.tflite'))), 'student.tflite'));
+  t.is(cost.multiplyAdds, countMultiplyAdds(model));
+  t.true(cost.parameters > 0 && cost.parameters < model.countParams(), `tflite ${cost.parameters} params, layers ${model.countParams()} (BN folded)`);
   await Promise.all([layers.close(), tflite.close()]);
   model.dispose();
 });
