@@ -13,14 +13,16 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .option('--verbose', 'print stack traces of errors', false)
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    // Before the commands are added: subcommands copy this setting when they are created, so a
+    // bad value anywhere reaches main() (exit 2) instead of commander's own process.exit(1).
+    .exitOverride();
   registerHostCommands(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return 0;
