@@ -16,6 +16,8 @@ import type { EvalResult } from '../eval/evaluate.ts';
 import { corruptionJson, evaluateCorruptions, formatCorruptionTable } from '../eval/protocol/corruption-eval.ts';
 import { writeCorruptionBarPlot } from '../eval/protocol/corruption-bar-plot.ts';
 import { writeErrorByAgePlot } from '../eval/protocol/error-by-age-plot.ts';
+import { ADIENCE_AGE_GROUPS, ageToAdienceGroup, confusionMatrix, groupAccuracy } from '../eval/protocol/adience-accuracy.ts';
+import { epsilonError } from '../eval/protocol/epsilon-error.ts';
 import { flagParser } from './corrupt.ts';
 import { intArg } from './options.ts';
 import { createProgress } from './progress.ts';
@@ -48,11 +50,39 @@ export function defaultCorruptionPlot(json: string | undefined): string {
 }
 
 /**
- * Run what the protocol flags ask for after the clean evaluation; tables go to stdout, status to
- * stderr. Returns fields to add to the JSON report (`corruptions`, `error_plot`).
+ * The dataset's own protocol metric, when its samples carry what it needs: the LAP epsilon-error
+ * (APPA-REAL: every sample has an apparent-age std) and the Adience exact and 1-off accuracy with
+ * the confusion matrix (every sample has an age group; a predicted age maps to the nearest group).
+ */
+export function datasetProtocolMetrics(result: EvalResult): { lines: string[]; json: Record<string, unknown> } {
+  const lines: string[] = [];
+  const json: Record<string, unknown> = {};
+  const { samples, predictions, truths } = result;
+  if (samples.length > 0 && samples.every((s) => s.ageStd !== undefined)) {
+    const eps = epsilonError(predictions, truths, samples.map((s) => s.ageStd!));
+    json.epsilon_error = eps;
+    lines.push(`LAP epsilon-error ${eps.toFixed(4)} (n ${samples.length})`);
+  }
+  if (samples.length > 0 && samples.every((s) => s.ageGroup !== undefined)) {
+    const pred = Array.from(predictions, ageToAdienceGroup);
+    const truth = samples.map((s) => s.ageGroup!);
+    const acc = groupAccuracy(pred, truth);
+    const confusion = confusionMatrix(pred, truth, ADIENCE_AGE_GROUPS.length);
+    json.adience = { exact: acc.exact, one_off: acc.oneOff, n: acc.n, confusion, mapping: 'predicted age -> nearest Adience group' };
+    lines.push(`Adience groups (predicted age -> nearest group): exact ${(100 * acc.exact).toFixed(1)}%  1-off ${(100 * acc.oneOff).toFixed(1)}% (n ${acc.n})`);
+  }
+  return { lines, json };
+}
+
+/**
+ * Run what the protocol flags ask for after the clean evaluation, plus the dataset's own protocol
+ * metric (see datasetProtocolMetrics); tables go to stdout, status to stderr. Returns fields to
+ * add to the JSON report (`epsilon_error`, `adience`, `corruptions`, `error_plot`).
  */
 export async function runEvalProtocol(flags: EvalProtocolFlags, result: EvalResult, predictor: AgePredictor, dataset: Dataset): Promise<Record<string, unknown>> {
-  const extra: Record<string, unknown> = {};
+  const own = datasetProtocolMetrics(result);
+  if (own.lines.length) process.stdout.write(own.lines.join('\n') + '\n');
+  const extra: Record<string, unknown> = { ...own.json };
   const title = `${predictor.meta.net} on ${dataset.spec}`;
   if (flags.errorPlot) {
     await writeErrorByAgePlot(result.predictions, result.truths, flags.errorPlot, title);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../../../device/backend/tfjs-backend.ts';
-import { runEvalProtocol } from '../../../host/cli/eval-protocol.ts';
+import { datasetProtocolMetrics, runEvalProtocol } from '../../../host/cli/eval-protocol.ts';
+import type { EvalResult } from '../../../host/eval/evaluate.ts';
+import { ageMetrics } from '../../../host/eval/metrics.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { evaluateAgePredictor } from '../../../host/eval/evaluate.ts';
 import { faceApiPredictor } from '../eval/protocol/faceapi-predictor.ts';
@@ -31,4 +33,24 @@ dataTest(test)('eval protocol flags write the error-by-age plot and the corrupti
   } finally {
     await predictor.close();
   }
+});
+
+function resultOf(pred: number[], truth: number[], extra: object[]): EvalResult {
+  const predictions = Float32Array.from(pred), truths = Float32Array.from(truth);
+  return { metrics: ageMetrics(predictions, truths), predictions, truths, samples: extra.map((e, i) => ({ path: `f${i}.jpg`, age: truth[i], ...e })), skipped: {}, seconds: 1, imagesPerSecond: 1, pipelineImagesPerSecond: 1 };
+}
+
+test('APPA-style samples (with an apparent-age std) get the epsilon-error; Adience-style samples the group accuracy', (t) => {
+  // epsilon: (30 vs 25, sd 5) -> 1 - e^-0.5 = 0.39347; (20 vs 20) -> 0 ; mean 0.196735
+  const appa = datasetProtocolMetrics(resultOf([30, 20], [25, 20], [{ ageStd: 5 }, { ageStd: 3 }]));
+  t.true(Math.abs((appa.json.epsilon_error as number) - 0.19673467014368329) < 1e-6);
+  t.is(appa.json.adience, undefined);
+  // Adience: predictions 1 (group 0), 30 (group 4), 45 (nearest group 38-43, 5); true groups 0, 5, 5: exact 2/3, 1-off 3/3.
+  const adience = datasetProtocolMetrics(resultOf([1, 30, 45], [1, 40.5, 40.5], [{ ageGroup: 0 }, { ageGroup: 5 }, { ageGroup: 5 }]));
+  const a = adience.json.adience as { exact: number; one_off: number; confusion: number[][] };
+  t.true(Math.abs(a.exact - 2 / 3) < 1e-12);
+  t.is(a.one_off, 1);
+  t.is(a.confusion[5][4], 1);
+  t.is(a.confusion[5][5], 1);
+  t.is(datasetProtocolMetrics(resultOf([1], [2], [{}])).lines.length, 0);
 });
