@@ -21,6 +21,7 @@ import { readRunConfig } from '../train/run-folder.ts';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, type TrainConfig } from '../train/train-config.ts';
 import { trainRun } from '../train/train-run.ts';
 import { backendOption, floatArg, intArg } from './options.ts';
+import { distillRunTargets } from '../distill/distill-run.ts';
 import { createProgress } from './progress.ts';
 import { datasetSummary } from './dataset-summary.ts';
 import { useTrainingBackend } from './training-backend.ts';
@@ -29,6 +30,7 @@ interface TrainFlags {
   net?: string; dataset?: string; valDataset?: string; head: HeadType; preprocessing: Preprocessing; augmentation: Augmentation;
   batch: number; lr: LrSchedule; trainingEpochs: number; optimizer: OptimizerName; momentum: number; weightDecay: number;
   out: string; resume: boolean; backend: BackendChoice; pretraining: string; seed: number; maxStepsPerEpoch: number; cropMargin?: number;
+  teacher?: string; distillAlpha: number; temperature: number;
 }
 
 /** Flag name (commander key) -> config key, for the flags a resumed run may change. */
@@ -91,6 +93,9 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'seed of initialisation, shuffling and augmentation', intArg('--seed', { min: 0 }), d.seed)
     .option('--max-steps-per-epoch <n>', 'stop each epoch after n steps (0: a full pass)', intArg('--max-steps-per-epoch', { min: 0 }), d.maxStepsPerEpoch)
     .option('--crop-margin <m>', 'face-box margin (fraction of the box side) for datasets with boxes; default the dataset\'s', floatArg('--crop-margin', { min: 0, max: 2 }))
+    .option('--teacher <name|labels.csv>', 'distil from a teacher: a relabel CSV (agekit relabel), or faceres, faceapi, a teacher JSON (labels the training set once into <out>/teacher-labels.csv)')
+    .option('--distill-alpha <a>', 'with --teacher: weight of the teacher targets (1: teacher only, 0: ground truth only)', floatArg('--distill-alpha', { min: 0, max: 1 }), 0.5)
+    .option('--temperature <T>', 'with --teacher: softening of the dex distributions', floatArg('--temperature', { min: 0.01 }), 1)
     .action(async (flags: TrainFlags, cmd: Command) => {
       if (!flags.out) throw new UsageError('is required', { where: '--out', hint: 'name the run folder, e.g. --out runs/mobilenet64' });
       const config = flags.resume ? await resumedConfig(cmd, flags) : configFromFlags(flags);
@@ -99,8 +104,12 @@ export function registerTrain(program: Command): void {
       process.stderr.write(datasetSummary(train, 'train') + '\n');
       const val = await loadDataset(config.valDataset);
       process.stderr.write(datasetSummary(val, 'val') + '\n');
+      const targets = await distillRunTargets({
+        teacher: flags.teacher, alpha: flags.distillAlpha, temperature: flags.temperature, head: config.head, train, runDir: flags.out, resume: flags.resume,
+        log: (line) => process.stderr.write(line + '\n'),
+      });
       const result = await trainRun({
-        config, outDir: flags.out, train, val, resume: flags.resume, backend,
+        config, outDir: flags.out, train, val, resume: flags.resume, backend, targets,
         command: ['agekit', ...process.argv.slice(2)],
         log: (line) => process.stderr.write(line + '\n'),
         progress: (label, total) => {
