@@ -9,7 +9,7 @@
 import type { RgbImage } from '../../device/contract/face-crop.ts';
 import type { SeededRandom } from '../data/seeded-random.ts';
 import { spatialScale, type Corruption, type Severity } from './corruption.ts';
-import { blurSeparable, borderIndex, correlate2d, fromUnit, gaussianKernel, toUnit } from './pixel-filters.ts';
+import { blurSeparable, borderIndex, fromUnit, gaussianKernel, toUnit } from './pixel-filters.ts';
 
 /** Defocus: disk radius and anti-alias sigma per severity. */
 export const DEFOCUS_PARAMS: readonly [number, number][] = [[3, 0.1], [4, 0.5], [6, 0.5], [8, 0.5], [10, 0.5]];
@@ -39,13 +39,63 @@ export function diskKernel(radius: number, aliasSigma: number): { kernel: Float3
   return { kernel: smooth, size };
 }
 
+/**
+ * Defocus blur, computed fast: the aliased disk is uniform, so each of its rows is a running sum
+ * (one prefix-sum difference per kernel row and pixel instead of one product per tap); the small
+ * anti-aliasing Gaussian is then applied to the image instead of to the kernel, which by
+ * associativity of convolution is the same filter (up to border handling).
+ */
+export function defocusImage(img: RgbImage, radius: number, aliasSigma: number): RgbImage {
+  const { width: w, height: h } = img;
+  const x = toUnit(img);
+  const half = radius <= 8 ? 8 : Math.ceil(radius);
+  const spans: [number, number][] = [];
+  let count = 0;
+  for (let dy = -half; dy <= half; dy++) {
+    const r2 = radius * radius - dy * dy;
+    if (r2 < 0) continue;
+    const m = Math.floor(Math.sqrt(r2) + 1e-9);
+    spans.push([dy, m]);
+    count += 2 * m + 1;
+  }
+  // Prefix sums of every row, extended by `half` reflected pixels on each side.
+  const ew = w + 2 * half;
+  const prefix = new Float64Array(h * (ew + 1) * 3);
+  for (let y = 0; y < h; y++) {
+    const base = y * (ew + 1) * 3;
+    for (let i = 0; i < ew; i++) {
+      const sx = borderIndex(i - half, w, 'reflect101');
+      for (let c = 0; c < 3; c++) prefix[base + (i + 1) * 3 + c] = prefix[base + i * 3 + c] + x[(y * w + sx) * 3 + c];
+    }
+  }
+  const out = new Float32Array(x.length);
+  for (let y = 0; y < h; y++) {
+    for (const [dy, m] of spans) {
+      const base = borderIndex(y + dy, h, 'reflect101') * (ew + 1) * 3;
+      for (let xx = 0; xx < w; xx++) {
+        const hi = base + (xx + half + m + 1) * 3, lo = base + (xx + half - m) * 3, o = (y * w + xx) * 3;
+        out[o] += prefix[hi] - prefix[lo];
+        out[o + 1] += prefix[hi + 1] - prefix[lo + 1];
+        out[o + 2] += prefix[hi + 2] - prefix[lo + 2];
+      }
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= count;
+  // OpenCV's GaussianBlur with a 3x3 (5x5 for big disks) kernel of the anti-alias sigma.
+  const ksize = radius <= 8 ? 3 : 5;
+  const g = new Float32Array(ksize);
+  let gs = 0;
+  for (let i = 0; i < ksize; i++) { const d = i - (ksize - 1) / 2; g[i] = Math.exp(-(d * d) / (2 * aliasSigma * aliasSigma)); gs += g[i]; }
+  for (let i = 0; i < ksize; i++) g[i] /= gs;
+  return fromUnit(blurSeparable(out, w, h, 3, g, 'reflect101'), w, h);
+}
+
 export const defocusBlur: Corruption = {
   name: 'defocus_blur', group: 'blur',
   description: `disk radius, alias sigma ${DEFOCUS_PARAMS.map((p) => p.join('/')).join(', ')} (at 224 px)`,
   apply(img: RgbImage, severity: Severity) {
     const [r, alias] = DEFOCUS_PARAMS[severity - 1];
-    const { kernel, size } = diskKernel(r * spatialScale(img), alias);
-    return fromUnit(correlate2d(toUnit(img), img.width, img.height, 3, kernel, size, size, 'reflect101'), img.width, img.height);
+    return defocusImage(img, r * spatialScale(img), alias);
   },
 };
 
@@ -75,15 +125,27 @@ export function motionBlurImage(img: RgbImage, radius: number, sigma: number, an
   }
   const { width: w, height: h, data } = img;
   const out = new Uint8Array(data.length);
+  const n = taps.length;
+  const offsets = Int32Array.from(taps, ([dx, dy]) => (dy * w + dx) * 3);
+  const weights = Float64Array.from(taps, ([, , k]) => k / sum);
+  const minDx = Math.min(0, ...taps.map((t) => t[0])), maxDx = Math.max(0, ...taps.map((t) => t[0]));
+  const minDy = Math.min(0, ...taps.map((t) => t[1])), maxDy = Math.max(0, ...taps.map((t) => t[1]));
   for (let y = 0; y < h; y++) {
+    const rowInside = y + minDy >= 0 && y + maxDy < h;
     for (let x = 0; x < w; x++) {
       let r = 0, g = 0, b = 0;
-      for (const [dx, dy, k] of taps) {
-        const p = (borderIndex(y + dy, h, 'clamp') * w + borderIndex(x + dx, w, 'clamp')) * 3;
-        r += k * data[p]; g += k * data[p + 1]; b += k * data[p + 2];
-      }
       const o = (y * w + x) * 3;
-      out[o] = Math.round(r / sum); out[o + 1] = Math.round(g / sum); out[o + 2] = Math.round(b / sum);
+      if (rowInside && x + minDx >= 0 && x + maxDx < w) {
+        // Interior: every tap is inside the image.
+        for (let t = 0; t < n; t++) { const p = o + offsets[t], k = weights[t]; r += k * data[p]; g += k * data[p + 1]; b += k * data[p + 2]; }
+      } else {
+        for (let t = 0; t < n; t++) {
+          const p = (borderIndex(y + taps[t][1], h, 'clamp') * w + borderIndex(x + taps[t][0], w, 'clamp')) * 3;
+          const k = weights[t];
+          r += k * data[p]; g += k * data[p + 1]; b += k * data[p + 2];
+        }
+      }
+      out[o] = Math.round(r); out[o + 1] = Math.round(g); out[o + 2] = Math.round(b);
     }
   }
   return { width: w, height: h, data: out };

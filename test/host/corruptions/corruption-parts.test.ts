@@ -1,10 +1,10 @@
 import test from 'ava';
 import { SeededRandom } from '../../../host/data/seeded-random.ts';
-import { diskKernel, motionBlurImage, zoomFactors } from '../../../host/corruptions/blur.ts';
+import { defocusImage, diskKernel, motionBlurImage, zoomFactors } from '../../../host/corruptions/blur.ts';
 import { shiftValue } from '../../../host/corruptions/brightness.ts';
 import { scaleContrast } from '../../../host/corruptions/contrast.ts';
 import { poisson } from '../../../host/corruptions/noise.ts';
-import { borderIndex, gaussianKernel, resizeBox } from '../../../host/corruptions/pixel-filters.ts';
+import { borderIndex, correlate2d, fromUnit, gaussianKernel, resizeBox, toUnit } from '../../../host/corruptions/pixel-filters.ts';
 import { cannyEdges, distanceToZero, equalizeHist } from '../../../host/corruptions/spatter-layers.ts';
 
 test('border rules: clamp repeats the edge, reflect101 mirrors without repeating it', (t) => {
@@ -79,4 +79,20 @@ test('Canny finds the outline of a square, the distance transform measures to it
   t.deepEqual([...distanceToZero(Uint8Array.from([1, 1]), 2, 1)], [Infinity, Infinity]);
   // Levels 10 (x2), 20, 30: cdf after the first level 1, 2 of 2 -> 0, 128, 255.
   t.deepEqual([...equalizeHist(Uint8Array.from([10, 10, 20, 30]))], [0, 0, 128, 255]);
+});
+
+test('fast defocus (running sums, then the anti-alias blur) equals filtering with the smoothed disk kernel', (t) => {
+  // A deterministic textured image: a checkerboard with gradients, 60x50.
+  const w = 60, h = 50;
+  const img = { width: w, height: h, data: new Uint8Array(w * h * 3) };
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) img.data[(y * w + x) * 3 + c] = ((x >> 2) + (y >> 2)) % 2 ? 40 + 3 * x : 220 - 2 * y + 10 * c;
+  for (const [r, alias] of [[3, 0.1], [6.5, 0.5], [10, 0.5]] as const) {
+    const fast = defocusImage(img, r, alias);
+    const { kernel, size } = diskKernel(r, alias);
+    const slow = fromUnit(correlate2d(toUnit(img), w, h, 3, kernel, size, size, 'reflect101'), w, h);
+    let max = 0;
+    const m = Math.ceil(r) + 3; // away from the borders, where the two apply reflection at different stages
+    for (let y = m; y < h - m; y++) for (let x = m; x < w - m; x++) for (let c = 0; c < 3; c++) max = Math.max(max, Math.abs(fast.data[(y * w + x) * 3 + c] - slow.data[(y * w + x) * 3 + c]));
+    t.true(max <= 1, `radius ${r}: max difference ${max}`);
+  }
 });
