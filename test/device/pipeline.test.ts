@@ -20,7 +20,7 @@ dataTest(test)('end to end through ffmpeg: real faces moving on a video are foun
   if (!utk) return;
   const faces = pickValFaces(utk, 3, 15, 70);
   const scene: Scene = {
-    width: 640, height: 480, frames: 24, faces: [
+    width: 640, height: 480, frames: 16, faces: [
       { face: faces[0], size: 150, from: [20, 40], to: [160, 70] },
       { face: faces[1], size: 100, from: [420, 40], to: [360, 200] },
       { face: faces[2], size: 70, from: [80, 360], to: [420, 380] },
