@@ -25,6 +25,7 @@ import { createOptimizer, optimizerStateFiles, restoreOptimizerState, setLearnin
 import { readMetrics, readRunConfig, writeMetrics, writeRunConfig, TRAIN_STATE_FILE, type EpochRecord, type TrainState } from './run-folder.ts';
 import { groundTruthTargets, type TargetProvider } from './targets.ts';
 import { createTrainStep } from './train-step.ts';
+import { registerBatchNormGradient } from './batch-norm-gradient.ts';
 import { initHeadPrior } from './head-prior.ts';
 import { applyPretraining } from './pretraining.ts';
 import type { TrainConfig } from './train-config.ts';
@@ -178,6 +179,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   }
 
   const [h, w] = model.inputs[0].shape.slice(1, 3) as [number, number];
+  registerBatchNormGradient();
   const step = createTrainStep({ model, optimizer, targets, weightDecay: config.weightDecay });
   const lastEpoch = Math.min(config.epochs, o.stopAfterEpoch ?? Infinity);
   const stepsPerPass = Math.floor(o.train.samples.length / config.batchSize);
