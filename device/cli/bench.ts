@@ -74,8 +74,8 @@ export function registerBench(program: Command): void {
         if (!det) { say('tfjs: no tfjs detector (give --detector-tfjs <blazeface model.json>); skipped'); continue; }
         const m = runtime === 'tfjs' ? f.checkpoint : model;
         if (runtime === 'tfjs' && !m && model) say('tfjs: no --checkpoint given: the tfjs rows time the detector alone');
-        // The tfjs WASM backend runs single-threaded in Node: one row is enough.
-        for (const t of runtime === 'tfjs' ? [1] : threads) configs.push({ runtime, threads: t, detector: det, model: m });
+        // tfjs WASM and TFLite WASM run single-threaded in Node: one row each is enough.
+        for (const t of runtime === 'tflite' ? threads : [1]) configs.push({ runtime, threads: t, detector: det, model: m });
       }
       const facesDir = f.faces ?? defaultFacesDir();
       const { frames, where } = await benchFrames({ imagesDir: f.images, facesDir, count: f.frames, facesPerFrame: f.facesPerFrame, size: f.size });
