@@ -1,7 +1,7 @@
 // Relabelling real UTKFace faces: the file holds the teacher's own predictions, loads as relabel:/csv:, and survives a SIGKILL.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../../device/backend/tfjs-backend.ts';
@@ -53,6 +53,27 @@ dataTest(test.serial)('relabel writes the teacher\'s own ages and distributions,
   const other = await createTeacher(builtinDescriptor('faceapi'));
   await t.throwsAsync(relabelSamples({ teacher: other, teacherId: 'faceapi', samples: ds.samples, datasetSpec: ds.spec, out }), { message: /written by teacher "faceres"/ });
   await Promise.all([teacher.close(), other.close()]);
+});
+
+dataTest(test.serial)('an unlabelled image folder relabels too; the teacher age never passes for ground truth', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'agekit-relabel-folder-'));
+  const src = await loadDataset(`utkface:${utkfaceDir()}:split=val:limit=3:seed=4`);
+  await mkdir(join(dir, 'faces'));
+  await Promise.all(src.samples.map((s, i) => copyFile(s.path, join(dir, 'faces', `face${i}.jpg`))));
+  const folder = await loadDataset(`folder:${join(dir, 'faces')}`);
+  const teacher = await createTeacher(builtinDescriptor('faceapi'));
+  const out = join(dir, 'labels.csv');
+  t.like(await relabelSamples({ teacher, teacherId: 'faceapi', samples: folder.samples, datasetSpec: folder.spec, out }), { labelled: 3 });
+  await teacher.close();
+  const relabelled = await loadDataset(`relabel:${out}`);
+  t.is(relabelled.samples.length, 3);
+  for (const s of relabelled.samples) {
+    t.is(s.age, undefined);
+    t.true(Number.isFinite(s.teacherAge));
+  }
+  t.is(await scoreRelabelFile(out), undefined, 'nothing to score without ground truth');
+  const asCsv = await loadDataset(`csv:${out}`);
+  t.is(asCsv.samples.length, 0, 'csv: reads only ground truth, and there is none');
 });
 
 function runRelabel(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<number | null> } {
