@@ -8,7 +8,7 @@
  * const names = registerWasmTrainingKernels(); // ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', ...]
  * console.error(`backend wasm + ${names.length} agekit kernels`);
  */
-import { getKernel, registerKernel, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
+import { getKernel, Mean, registerKernel, Sum, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig, conv2DBackpropFilterNaiveConfig } from './Conv2DBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.ts';
@@ -16,6 +16,8 @@ import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpro
 import { depthwiseConv2dNativeBackpropInputConfig, depthwiseConv2dNativeBackpropInputNaiveConfig } from './DepthwiseConv2dNativeBackpropInput.ts';
 import { KERNEL_VARIANTS, type KernelVariant } from './kernel-variant.ts';
 import { createTileConfig } from './Tile.ts';
+import { createSumConfig } from './Sum.ts';
+import { createMeanConfig } from './Mean.ts';
 
 export type { KernelVariant };
 
@@ -23,8 +25,8 @@ export interface WasmTrainingKernelOptions {
   /** `fast` (SIMD loops, XNNPACK products) or `naive` (the simple composition, a baseline). Default `fast`. */
   variant?: KernelVariant;
   /**
-   * Also replace kernels tfjs ships for wasm where agekit has a faster one (Conv2DBackpropInput,
-   * Tile; fast variant only). Default false: tfjs's own kernels are left alone.
+   * Also replace kernels tfjs ships for wasm where agekit has a faster one (Conv2DBackpropInput;
+   * Tile, Sum and Mean in the shapes gradients use, tfjs's own otherwise; fast variant only). Default false: tfjs's own kernels are left alone.
    */
   replaceExisting?: boolean;
 }
@@ -49,6 +51,8 @@ const ENTRIES: KernelEntry[] = [
   missing(depthwiseConv2dNativeBackpropInputConfig, depthwiseConv2dNativeBackpropInputNaiveConfig),
   { name: conv2DBackpropInputConfig.kernelName, replacesTfjs: true, make: (v) => (v === 'fast' ? conv2DBackpropInputConfig : undefined) },
   { name: Tile, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createTileConfig(tfjs) : undefined) },
+  { name: Sum, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createSumConfig(tfjs) : undefined) },
+  { name: Mean, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createMeanConfig(tfjs) : undefined) },
 ];
 
 // Every kernel function agekit registered, to tell ours from tfjs's in the global registry.
