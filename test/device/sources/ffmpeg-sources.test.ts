@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createSource } from '../../../device/sources/create-source.ts';
 import { RawPipeSource, type SourceEvent } from '../../../device/sources/raw-pipe-source.ts';
 import { createV4l2Source } from '../../../device/sources/ffmpeg-sources.ts';
@@ -123,4 +124,21 @@ test('bad specs: unknown scheme, missing file, missing ffmpeg are clear errors',
   await t.throwsAsync(createSource(`file:${join(dir, 'nope.mp4')}`), { message: /video file not found/ });
   await ready;
   await t.throwsAsync(createSource(`file:${video}`, { ffmpegPath: join(dir, 'bin', 'ffmpeg') }), { message: /ffprobe not installed.*apt-get install ffmpeg/ });
+});
+
+test('a live network stream (HTTP served by a real ffmpeg) is read live with wall-clock timestamps', async (t) => {
+  await ready;
+  const port = await new Promise<number>((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
+  const server = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', video, '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'mpegts', '-listen', '1', `http://127.0.0.1:${port}/live.ts`], { stdio: 'ignore' });
+  t.teardown(() => { server.kill('SIGKILL'); });
+  const controller = new AbortController();
+  const safety = setTimeout(() => controller.abort(), 90_000);
+  // --size given: no ffprobe, whose connection would use up the server's single listen.
+  const source = await createSource(`http://127.0.0.1:${port}/live.ts`, { size: { width: W, height: H }, backoffMs: 200 });
+  const got = await collect(source, 8, undefined, controller.signal);
+  clearTimeout(safety);
+  t.is(got.length, 8);
+  t.true(got.every((f, i) => i === 0 || f.tMs > got[i - 1].tMs));
+  t.true(got[0].tMs > 1000, 'monotonic clock, not video position');
+  t.is(got[0].width, W);
 });
