@@ -23,6 +23,7 @@ dataTest(test)('bench: frames composited from real faces, every runtime timed pe
     t.is(r.frames, 3);
     t.true(r.fps > 0 && r.stages.detect.p50_ms > 0);
     t.is(r.stages.estimate.mean_ms, 0);
+    t.true(r.faces_per_frame >= 0.9 && r.faces_per_frame <= 1.1, `${r.faces_per_frame} faces per frame, one placed`);
     t.true(Math.abs(r.stages.detect.share - 1) < 0.01);
   }
   t.is(results[0].ratio_to_baseline, 1);
