@@ -42,8 +42,8 @@ export function registerCorrupt(program: Command): void {
     .description('write corrupted copies of a dataset (13 corruptions x 5 severities, as LFW+C) with a labels CSV each')
     .requiredOption('--dataset <spec>', 'dataset spec, e.g. lfwplus:<root> or utkface:<dir>:split=val')
     .requiredOption('--out <dir>', 'output folder: <dir>/<corruption>/<severity>/{images, labels.csv} and manifest.json')
-    .option('--corruptions <list>', `all, or a comma list of ${CORRUPTION_NAMES.join(', ')}`, flagParser(parseCorruptionList, '--corruptions'), [...CORRUPTION_NAMES])
-    .option('--severities <list>', 'comma list of severities 1..5', flagParser(parseSeverityList, '--severities'), [1, 2, 3, 4, 5] as Severity[])
+    .addOption(new Option('--corruptions <list>', `all, or a comma list of ${CORRUPTION_NAMES.join(', ')}`).argParser(flagParser(parseCorruptionList, '--corruptions')).default([...CORRUPTION_NAMES], 'all'))
+    .addOption(new Option('--severities <list>', 'comma list of severities 1..5').argParser(flagParser(parseSeverityList, '--severities')).default([1, 2, 3, 4, 5] as Severity[], '1,2,3,4,5'))
     .option('--seed <n>', 'seed of the random corruptions (image i uses seed mixed with i)', intArg('--seed', { min: 0 }), 0)
     .addOption(new Option('--format <f>', 'image format of the copies').choices(['png', 'jpeg']).default('png'))
     .action(async (flags: CorruptFlags) => {

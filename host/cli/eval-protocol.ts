@@ -7,7 +7,7 @@
  * agekit eval --model runs/m64 --dataset lfwplus:/data/lfwplus --corruptions --json lfw.json --error-plot lfw-age.png
  */
 import { basename, dirname, extname, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Dataset } from '../data/dataset.ts';
 import { CORRUPTION_NAMES, SEVERITIES, type CorruptionName, type Severity } from '../corruptions/corruption.ts';
 import { parseCorruptionList, parseSeverityList } from '../corruptions/corruption-table.ts';
@@ -38,7 +38,7 @@ export function addEvalProtocolOptions(cmd: Command): Command {
   return cmd
     .option('--error-plot <png>', 'write a PNG of the absolute and signed error by true age')
     .option('--corruptions [list]', `also measure MAE under corruptions: all (default) or a comma list of ${CORRUPTION_NAMES.join(', ')}`, flagParser(parseCorruptionList, '--corruptions'))
-    .option('--severities <list>', 'severities for --corruptions, comma list of 1..5', flagParser(parseSeverityList, '--severities'), [...SEVERITIES])
+    .addOption(new Option('--severities <list>', 'severities for --corruptions, comma list of 1..5').argParser(flagParser(parseSeverityList, '--severities')).default([...SEVERITIES], '1,2,3,4,5'))
     .option('--corruption-plot <png>', 'bar plot of --corruptions (default: beside --json as <name>-corruptions.png, else ./corruptions.png)')
     .option('--corruption-seed <n>', 'seed of the random corruptions', intArg('--corruption-seed', { min: 0 }), 0);
 }

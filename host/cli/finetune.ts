@@ -40,7 +40,7 @@ function commonOptions(cmd: Command, d: { lr: string; epochs: number; batchSize:
   return cmd
     .requiredOption('--from <run>', 'run folder (its best/) or checkpoint of the trained age network')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--lr <init:factor:step>', 'learning rate schedule', (v) => parseLrSchedule(v), parseLrSchedule(d.lr))
+    .addOption(new Option('--lr <init:factor:step>', 'learning rate: start, multiplier, every how many epochs').argParser((v) => parseLrSchedule(v)).default(parseLrSchedule(d.lr), d.lr))
     .option('--training-epochs <n>', 'epochs', intArg('--training-epochs', { min: 1 }), d.epochs)
     .option('--batch <n>', 'batch size', intArg('--batch', { min: 1 }), d.batchSize)
     .option('--momentum <m>', 'SGD momentum', floatArg('--momentum', { min: 0, max: 0.9999 }), d.momentum)
@@ -74,7 +74,7 @@ export function registerFinetune(program: Command): void {
 
   commonOptions(finetune.command('adience').description('8-way softmax head, momentum SGD with weight decay, train on four folds and test on the fifth'), DEFAULT_ADIENCE_FINETUNE)
     .requiredOption('--dataset <spec>', 'adience:<root> (the folds are chosen by the rotation)')
-    .option('--folds <rotate|list>', 'rotate: each of the five folds is the test fold once; or a comma list of test folds', parseFolds, [0, 1, 2, 3, 4])
+    .addOption(new Option('--folds <rotate|list>', 'rotate: each of the five folds is the test fold once; or a comma list of test folds').argParser(parseFolds).default([0, 1, 2, 3, 4], 'rotate'))
     .action(async (f: FinetuneFlags & { folds: number[] }) => {
       const backend = await useTrainingBackend(f.backend);
       let bar: Progress | undefined;
