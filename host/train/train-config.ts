@@ -46,6 +46,11 @@ export interface TrainConfig {
    * the weights for several hundred steps.
    */
   bnMomentum?: number;
+  /**
+   * Dex head only: standard deviation (years) of a Gaussian label distribution around the true
+   * age instead of a one-hot target; 0 or undefined = one-hot.
+   */
+  labelSigma?: number;
 }
 
 /** Defaults of every optional setting. */

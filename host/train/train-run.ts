@@ -23,7 +23,7 @@ import { evaluateAgePredictor } from '../eval/evaluate.ts';
 import { formatLrSchedule, learningRateAt } from './lr-schedule.ts';
 import { createOptimizer, optimizerStateFiles, restoreOptimizerState, setLearningRate } from './optimizer.ts';
 import { readMetrics, readRunConfig, writeMetrics, writeRunConfig, TRAIN_STATE_FILE, type EpochRecord, type TrainState } from './run-folder.ts';
-import { groundTruthTargets, type TargetProvider } from './targets.ts';
+import { dexTargets, groundTruthTargets, type TargetProvider } from './targets.ts';
 import { createTrainStep } from './train-step.ts';
 import { registerBatchNormGradient } from './batch-norm-gradient.ts';
 import { initHeadPrior } from './head-prior.ts';
@@ -105,7 +105,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   await mkdir(outDir, { recursive: true });
   await removeStaleTempDirs(outDir);
   const existing = await readRunConfig(outDir);
-  const targets = o.targets ?? groundTruthTargets(config.head);
+  const targets = o.targets ?? (config.head === 'dex' && config.labelSigma ? dexTargets({ labelSigma: config.labelSigma }) : groundTruthTargets(config.head));
   const crop = cropOf(config, o.train);
 
   let model: tf.LayersModel;
