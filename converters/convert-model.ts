@@ -22,6 +22,7 @@ import { collectRanges } from './quantize/collect-ranges.ts';
 import { datasetRepresentativeSet } from './quantize/dataset-representative-set.ts';
 import { checkMappable, saveTflite, writeTflite } from './write-tflite.ts';
 import { loadSource, readMetadataFile, type LoadedSource } from './load-source.ts';
+import { buildStandardMetadata, STANDARD_METADATA_NAME } from './tflite/schema/standard-metadata.ts';
 
 export type QuantizeMode = QuantizationInfo['mode'];
 export const QUANTIZE_MODES: readonly QuantizeMode[] = ['none', 'float16', 'dynamic', 'int8'];
@@ -94,7 +95,10 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
     quantization = { mode, io, calibrationSet: `${set.source} (${samples} samples)`, calibrationMethod: method === 'percentile' ? `percentile ${options.percentile ?? 99.99}` : method };
   }
   const meta = source.meta ? { ...source.meta, quantization } : undefined;
-  const bytes = writeTflite(graph, { metadata: meta, where: options.model, description: `agekit ${source.meta?.net ?? source.kind} (${mode}${mode === 'int8' ? `, io ${io}` : ''})` });
+  const extraMetadata = meta ? {
+    [STANDARD_METADATA_NAME]: buildStandardMetadata(meta, { inputs: graph.inputs.map((t) => graph.tensors[t].name), outputs: graph.outputs.map((t) => graph.tensors[t].name) }),
+  } : undefined;
+  const bytes = writeTflite(graph, { metadata: meta, extraMetadata, where: options.model, description: `agekit ${source.meta?.net ?? source.kind} (${mode}${mode === 'int8' ? `, io ${io}` : ''})` });
   if (options.out) await saveTflite(options.out, bytes);
   const opCounts: Record<string, number> = {};
   for (const op of graph.ops) opCounts[op.kind] = (opCounts[op.kind] ?? 0) + 1;
