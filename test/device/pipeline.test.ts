@@ -9,6 +9,9 @@ import { encodeVideo, pickValFaces, renderScene, type Scene } from './support/fa
 import { matchesTile, scoreDetections } from './support/scene-truth.ts';
 import { faceTile } from './support/face-scene.ts';
 import { blazefaceTflite, faceresTflite } from './support/device-models.ts';
+import { writeFaceFrames } from './support/face-images.ts';
+import { createPipeline } from '../../device/pipeline.ts';
+import type { FrameResult, Sink } from '../../device/stages.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'agekit-pipeline-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,4 +82,26 @@ dataTest(test)('end to end through ffmpeg: real faces moving on a video are foun
   t.true(saved.stages.detect.p50_ms > 0 && saved.stages.estimate.p50_ms > 0);
   t.true(saved.tracks.count >= 3);
   t.true(saved.machine.cores >= 1 && typeof saved.machine.cpu === 'string' && saved.machine.runtime === 'tflite' && saved.machine.threads === 1);
+});
+
+dataTest(test)('createPipeline fills the detector with the shipped BlazeFace, accepts any sink, and times every frame', async (t) => {
+  const utk = requireUtkface(t);
+  if (!utk) return;
+  const imgs = await writeFaceFrames(utk, join(dir, 'imgs'), 3);
+  const results: FrameResult[] = [];
+  const sink: Sink = { write: (r) => { results.push(r); }, close: async () => {} };
+  const p = await createPipeline({ source: `images:${imgs}`, estimator: null, sinks: [sink] });
+  const summary = await p.run(new AbortController().signal);
+  await p.close();
+  t.is(p.detector.id, 'blazeface:tflite');
+  t.is(summary.frames, 3);
+  t.is(results.length, 3);
+  // Faces come best score first; the ids stay with the faces.
+  t.deepEqual(results.map((r) => r.faces.map((f) => f.track).sort()), [[1, 2], [1, 2], [1, 2]]);
+  for (const track of [1, 2]) {
+    const xs = results.map((r) => r.faces.find((f) => f.track === track)!.box.x);
+    t.true(Math.max(...xs) - Math.min(...xs) < 40, `track ${track} x: ${xs.map(Math.round).join(', ')}`);
+  }
+  t.true(results.every((r) => r.stageMs.detect > 0 && r.stageMs.total >= r.stageMs.detect && r.stageMs.estimate === 0));
+  t.true(results.every((r) => r.faces.every((f) => f.age === undefined)));
 });
