@@ -100,7 +100,8 @@ dataTest(test)('createPipeline fills the detector with the shipped BlazeFace, ac
   t.deepEqual(results.map((r) => r.faces.map((f) => f.track).sort()), [[1, 2], [1, 2], [1, 2]]);
   for (const track of [1, 2]) {
     const xs = results.map((r) => r.faces.find((f) => f.track === track)!.box.x);
-    t.true(Math.max(...xs) - Math.min(...xs) < 40, `track ${track} x: ${xs.map(Math.round).join(', ')}`);
+    // The faces move 40 px over the clip and are 140 px apart: a swapped id would jump over 100 px.
+    t.true(Math.max(...xs) - Math.min(...xs) < 70, `track ${track} x: ${xs.map(Math.round).join(', ')}`);
   }
   t.true(results.every((r) => r.stageMs.detect > 0 && r.stageMs.total >= r.stageMs.detect && r.stageMs.estimate === 0));
   t.true(results.every((r) => r.faces.every((f) => f.age === undefined)));
