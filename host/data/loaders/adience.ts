@@ -22,6 +22,7 @@ import { join, parse as parsePath, resolve } from 'node:path';
 import type { Box, CropSpec } from '../../../device/contract/face-crop.ts';
 import { DataError } from '../../../device/errors.ts';
 import { ADIENCE_AGE_GROUPS } from '../../eval/protocol/adience-accuracy.ts';
+import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { readSeedCsv, requireDir } from './seed-csv.ts';
 import { checkParams, selectSplits, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
@@ -97,6 +98,7 @@ export async function loadAdience(root: string, params: Record<string, string> =
   const folds = params.fold === undefined ? [...present] : parseFolds(params.fold, spec);
   const skipped = emptyTally();
   const samples: Sample[] = [];
+  const fileExists = createFileChecker();
   for (const k of folds) {
     const file = join(annotations, `fold_frontal_${k}_data.txt`);
     const rows = await readSeedCsv(file, 'adience', '\t');
@@ -111,7 +113,7 @@ export async function loadAdience(root: string, params: Record<string, string> =
       if (group === undefined) { skip(skipped, 'age not one of the 8 groups', `${path} (${ageText})`); continue; }
       if (seen.has(path)) { skip(skipped, 'duplicate row', path); continue; }
       seen.add(path);
-      if (!existsSync(path)) { skip(skipped, 'image file missing', path); continue; }
+      if (!fileExists(path)) { skip(skipped, 'image file missing', path); continue; }
       const landmarks = await readLandmarks(join(dir, 'faces', userId, `landmarks.${faceId}.${parsePath(original).name}.txt`));
       const bbox = landmarks && landmarkBox(landmarks);
       if (!bbox) { skip(skipped, landmarks ? 'landmark file has no points' : 'landmark file missing', path); continue; }

@@ -13,10 +13,10 @@
  * @example
  * const ds = await loadAppa('/data/appa-real', { split: 'valid' });
  */
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CropSpec } from '../../../device/contract/face-crop.ts';
 import { DataError } from '../../../device/errors.ts';
+import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
 import { checkParams, parseSplitList, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
@@ -36,6 +36,7 @@ export async function loadAppa(root: string, params: Record<string, string> = {}
   const wanted = params.split === undefined ? [...APPA_SPLITS] : parseSplitList(params.split, APPA_SPLITS, spec);
   const skipped = emptyTally();
   const samples: Sample[] = [];
+  const fileExists = createFileChecker();
   for (const split of wanted) {
     const part = split;
     const csv = join(dir, `gt_avg_${part}.csv`);
@@ -48,7 +49,7 @@ export async function loadAppa(root: string, params: Record<string, string> = {}
       const path = join(dir, part, file);
       const age = label === 'apparent' ? mean : real;
       if (age < 0 || age > 116 || std < 0) { skip(skipped, 'age or std out of range', path); continue; }
-      if (!existsSync(path)) { skip(skipped, 'image file missing', path); continue; }
+      if (!fileExists(path)) { skip(skipped, 'image file missing', path); continue; }
       const sample: Sample = { path, age: round3(age), ageStd: std, split };
       const b = row.slice(5, 9).map(numberField);
       if (b.length === 4 && b.every((v) => v !== undefined)) {

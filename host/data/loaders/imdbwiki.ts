@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { CropSpec } from '../../../device/contract/face-crop.ts';
 import { DataError } from '../../../device/errors.ts';
+import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample, type SkipTally } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
 import { checkParams, selectSplits, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
@@ -76,6 +77,7 @@ async function loadPart(dir: string, variant: ImdbWikiVariant, part: string, ski
   const rows = await readSeedCsv(csv, 'imdbwiki');
   const identitySplit = new Map<string, string>();
   const samples: Sample[] = [];
+  const fileExists = createFileChecker();
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     const rel = row[2]?.trim() ?? '';
@@ -92,7 +94,7 @@ async function loadPart(dir: string, variant: ImdbWikiVariant, part: string, ski
     const [a0, a1, a2, a3] = b as number[];
     const box = variant === 'aligned' ? { x: a0, y: a1, w: a2, h: a3 } : { x: a0, y: a1, w: a2 - a0, h: a3 - a1 };
     if (!(box.w > 0 && box.h > 0)) { skip(skipped, 'empty face box', path); continue; }
-    if (!existsSync(path)) { skip(skipped, 'image file missing', path); continue; }
+    if (!fileExists(path)) { skip(skipped, 'image file missing', path); continue; }
     let split = identitySplit.get(name);
     if (split === undefined) {
       const k = identitySplit.size % 10;

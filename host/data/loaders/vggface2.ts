@@ -13,9 +13,9 @@
  * @example
  * const ds = await loadVggface2('/data/vggface2', { split: 'val' });
  */
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CropSpec } from '../../../device/contract/face-crop.ts';
+import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
 import { checkParams, numberParam, parseSplitList, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
@@ -79,6 +79,8 @@ async function loadPart(dir: string, part: 'train' | 'test', identities: Set<num
   const imagesDir = join(dir, part);
   const identitySplit = new Map<number, string>();
   const samples: Sample[] = [];
+  // One folder listing per identity folder instead of one stat per row.
+  const fileExists = createFileChecker();
   for (const row of detected) {
     const rel = row[2]?.trim();
     const idNum = numberField(row[3]);
@@ -93,7 +95,7 @@ async function loadPart(dir: string, part: 'train' | 'test', identities: Set<num
     if (age === undefined) { skip(skipped, `no age in ${part}.age_detected.csv`, path); continue; }
     if (age < AGE_RANGE[0] || age > AGE_RANGE[1]) { skip(skipped, `age out of range ${AGE_RANGE[0]}..${AGE_RANGE[1]}`, path); continue; }
     if (!identities.has(idNum)) { skip(skipped, 'identity not in identity_meta.csv', path); continue; }
-    if (!existsSync(path)) { skip(skipped, 'image file missing', path); continue; }
+    if (!fileExists(path)) { skip(skipped, 'image file missing', path); continue; }
     const [x, y, w, h] = box as number[];
     if (!(w > 0 && h > 0)) { skip(skipped, 'empty face box', path); continue; }
     const identity = `n${String(idNum).padStart(6, '0')}`;
