@@ -6,7 +6,7 @@
  * @example
  * agekit relabel --teacher faceres --dataset utkface:../shared/data/utkface --out runs/faceres.csv
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { initBackend, type BackendChoice } from '../../device/backend/tfjs-backend.ts';
 import { loadDataset } from '../data/load-dataset.ts';
 import { relabelSamples } from '../distill/relabel.ts';
@@ -16,7 +16,7 @@ import { datasetSummary } from './dataset-summary.ts';
 import { backendOption, floatArg, intArg } from './options.ts';
 import { createProgress } from './progress.ts';
 
-interface RelabelFlags { teacher: string; dataset: string; out: string; batch: number; margin?: number; backend: BackendChoice }
+interface RelabelFlags { teacher: string; dataset: string; out: string; batch: number; margin?: number; order: 'shuffled' | 'dataset'; seed: number; backend: BackendChoice }
 
 export function registerRelabel(program: Command): void {
   program.command('relabel')
@@ -26,6 +26,8 @@ export function registerRelabel(program: Command): void {
     .requiredOption('--out <file.csv>', 'output CSV (its sidecar is <file.csv>.json); an existing one is resumed')
     .option('--batch <n>', 'faces per teacher call', intArg('--batch', { min: 1, max: 1024 }), 16)
     .option('--margin <m>', "override the teacher's crop margin (fraction of the face box per side; negative = centre crop)", floatArg('--margin', { min: -0.45, max: 2 }))
+    .addOption(new Option('--order <order>', 'labelling order: shuffled (seeded; a file cut short is a random subset) or dataset').choices(['shuffled', 'dataset']).default('shuffled'))
+    .option('--seed <n>', 'seed of the shuffled order', intArg('--seed', { min: 0 }), 0)
     .addOption(backendOption())
     .action(async (flags: RelabelFlags) => {
       const backend = await initBackend(flags.backend);
@@ -38,7 +40,7 @@ export function registerRelabel(program: Command): void {
       const started = Date.now();
       let firstDone = -1;
       const result = await relabelSamples({
-        teacher, teacherId: flags.teacher, samples: ds.samples, datasetSpec: flags.dataset, out: flags.out, batchSize: flags.batch,
+        teacher, teacherId: flags.teacher, samples: ds.samples, datasetSpec: flags.dataset, out: flags.out, batchSize: flags.batch, order: flags.order, seed: flags.seed,
         onProgress: (done) => {
           if (firstDone < 0) firstDone = done;
           const s = (Date.now() - started) / 1000;

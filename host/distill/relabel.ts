@@ -1,6 +1,6 @@
 /**
  * Offline label transfer (the seed's VGGFace2 relabelling): a teacher labels every face of a
- * dataset into a relabel CSV. Resumable: rows are appended and fsynced per batch, a restart
+ * dataset into a relabel CSV, in a seeded random order (a partial file is a random subset). Resumable: rows are appended and fsynced per batch, a restart
  * skips the faces already in the file and drops a half-written last line, so a kill at any
  * moment loses at most one batch of work.
  *
@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { writeFileAtomic } from '../../device/atomic-file.ts';
 import { DataError } from '../../device/errors.ts';
 import type { Sample } from '../data/dataset.ts';
+import { SeededRandom } from '../data/seeded-random.ts';
 import { RELABEL_FORMAT, RELABEL_HEADER, formatRelabelRow, readRelabelInfo, readRelabelProgress, relabelInfoPath, relabelKey, sameLabelling, type RelabelInfo } from './relabel-file.ts';
 import type { Teacher } from './teacher.ts';
 import { readTeacherCrop } from './teacher-input.ts';
@@ -28,6 +29,13 @@ export interface RelabelOptions {
   out: string;
   /** Faces per teacher call. Default 16. */
   batchSize?: number;
+  /**
+   * Labelling (and file) order. `shuffled` (default): a seeded random order, so a file cut short
+   * is a random subset of the dataset, not its first folders or ages. `dataset`: the dataset's order.
+   */
+  order?: 'shuffled' | 'dataset';
+  /** Seed of the shuffled order. Default 0. */
+  seed?: number;
   /** Called after each batch: faces done so far (including resumed ones) and the total. */
   onProgress?: (done: number, total: number) => void;
   /** Called for each face whose image cannot be read; it is left out and counted. */
@@ -84,6 +92,7 @@ export async function relabelSamples(opts: RelabelOptions): Promise<RelabelResul
     const key = relabelKey(s);
     if (!seen.has(key)) { seen.add(key); faces.push(s); }
   }
+  if ((opts.order ?? 'shuffled') === 'shuffled') new SeededRandom(opts.seed ?? 0).shuffle(faces);
   const doneKeys = progress?.doneKeys ?? new Set<string>();
   const todo = faces.filter((s) => !doneKeys.has(relabelKey(s)));
   const resumed = faces.length - todo.length;

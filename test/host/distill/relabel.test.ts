@@ -28,9 +28,12 @@ dataTest(test.serial)('relabel writes the teacher\'s own ages and distributions,
   t.like(r, { total: 7, labelled: 7, resumed: 0, skipped: 0 });
 
   const direct = await teacher.predict(await Promise.all(ds.samples.map((s) => readTeacherCrop(teacher.descriptor, s))));
-  const relabelled = await loadDataset(`relabel:${out}`);
-  t.deepEqual(relabelled.samples.map((s) => s.path), ds.samples.map((s) => s.path));
-  relabelled.samples.forEach((s, i) => {
+  const loaded = await loadDataset(`relabel:${out}`);
+  t.notDeepEqual(loaded.samples.map((s) => s.path), ds.samples.map((s) => s.path), 'labelled in a shuffled order');
+  const byPath = new Map(loaded.samples.map((s) => [s.path, s]));
+  const relabelled = ds.samples.map((s) => byPath.get(s.path)!);
+  t.is(byPath.size, ds.samples.length);
+  relabelled.forEach((s, i) => {
     t.is(s.age, ds.samples[i].age, 'ground truth kept');
     t.is(s.split, 'val');
     t.true(Math.abs(s.teacherAge! - direct.ages[i]) < 1e-4, `${s.path}: file ${s.teacherAge}, teacher ${direct.ages[i]}`);
@@ -45,7 +48,7 @@ dataTest(test.serial)('relabel writes the teacher\'s own ages and distributions,
   t.is(score.n, 7);
   t.true(Math.abs(score.mae - expected.mae) < 1e-3, `file MAE ${score.mae}, direct ${expected.mae}`);
   const gt = await loadDataset(`csv:${out}`);
-  t.deepEqual(gt.samples.map((s) => s.age), ds.samples.map((s) => s.age));
+  t.deepEqual(gt.samples.map((s) => s.age), loaded.samples.map((s) => s.age));
   const sidecar = JSON.parse(await readFile(`${out}.json`, 'utf8'));
   t.like(sidecar, { format: 'agekit-relabel', teacher: 'faceres', bins: 100, firstAge: 0, distEncoding: 'float16-base64' });
 
