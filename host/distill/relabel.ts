@@ -85,7 +85,7 @@ export async function relabelSamples(opts: RelabelOptions): Promise<RelabelResul
     await writeFileAtomic(relabelInfoPath(out), JSON.stringify(info, null, 2) + '\n');
   }
 
-  // Distinct faces in dataset order; rows already in the file are skipped.
+  // Distinct faces (path + box), in the chosen order; rows already in the file are skipped.
   const seen = new Set<string>();
   const faces: Sample[] = [];
   for (const s of opts.samples) {
