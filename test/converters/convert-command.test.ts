@@ -12,6 +12,7 @@ import { readTfliteMetadata } from '../../device/contract/tflite-metadata.ts';
 import { readTflite } from '../../converters/read-tflite.ts';
 import { dataTest, projectRoot, utkfaceDir } from '../support/shared-data.ts';
 import { perturbWeights } from './conversion-fixtures.ts';
+import { main } from '../../host/cli/main.ts';
 
 const run = promisify(execFile);
 const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'host/cli/main.ts', ...args], { cwd: projectRoot, maxBuffer: 1 << 26 })
@@ -65,19 +66,31 @@ dataTest(test)('convert --quantize int8 --io uint8 calibrates on a dataset spec 
   t.regex(info.agekit!.quantization!.calibrationSet!, /split=train \(8 samples\)/);
 });
 
+/** Run the CLI in this process (no tfjs start-up per call), capturing stderr. */
+async function cliInProcess(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += chunk.toString(); return true; }) as typeof process.stderr.write;
+  try {
+    return { code: await main(['node', 'agekit', ...args]), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 test('usage errors exit 2 and name the flag; a corrupt file exits 1 naming the file', async (t) => {
-  const a = await cli(['convert', '--model', checkpoint, '--out', join(dir, 'x.tflite'), '--quantize', 'int8']);
+  const a = await cliInProcess(['convert', '--model', checkpoint, '--out', join(dir, 'x.tflite'), '--quantize', 'int8']);
   t.is(a.code, 2);
   t.regex(a.stderr, /--calibration: full-integer quantization needs a representative set/);
-  const b = await cli(['convert', '--model', checkpoint, '--out', join(dir, 'x.tflite'), '--io', 'int8']);
+  const b = await cliInProcess(['convert', '--model', checkpoint, '--out', join(dir, 'x.tflite'), '--io', 'int8']);
   t.is(b.code, 2);
   t.regex(b.stderr, /--io: --io int8 needs --quantize int8/);
   const bad = join(dir, 'bad.tflite');
   await writeFile(bad, 'this is not a model');
-  const c = await cli(['inspect', bad]);
+  const c = await cliInProcess(['inspect', bad]);
   t.is(c.code, 1);
   t.regex(c.stderr, /bad\.tflite: not a TFLite file/);
-  const d = await cli(['convert', '--model', join(dir, 'nowhere'), '--out', join(dir, 'x.tflite')]);
+  const d = await cliInProcess(['convert', '--model', join(dir, 'nowhere'), '--out', join(dir, 'x.tflite')]);
   t.is(d.code, 1);
   t.regex(d.stderr, /nowhere: model not found/);
 });
