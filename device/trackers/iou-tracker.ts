@@ -1,7 +1,9 @@
 /**
  * Stable face ids across frames by IoU matching: each frame's faces are matched greedily (best
- * overlap first) to the live tracks; an unmatched face starts a track; a track unseen for
- * `maxMissedMs` ends. Each track smooths its age estimates and knows its dwell time.
+ * overlap first) to where the live tracks are predicted to be (last box moved at the track's
+ * velocity, so a walking face keeps its id at low frame rates); a face that overlaps no
+ * prediction but whose centre is within one face width of one still matches, with lower priority;
+ * an unmatched face starts a track; a track unseen for `maxMissedMs` ends. Each track smooths its age estimates and knows its dwell time.
  * Video mode: `tMs` must increase strictly, as in MediaPipe's VIDEO mode.
  *
  * @example
@@ -26,7 +28,7 @@ export interface IouTrackerOptions {
 
 export const DEFAULT_IOU_TRACKER = { iouThreshold: 0.3, maxMissedMs: 1000 } as const;
 
-interface Track { id: number; box: FaceBox; firstMs: number; lastMs: number; smoother: AgeSmoother }
+interface Track { id: number; box: FaceBox; firstMs: number; lastMs: number; smoother: AgeSmoother; vx: number; vy: number }
 
 export class IouTracker implements Tracker {
   private readonly tracks: Track[] = [];
@@ -55,10 +57,18 @@ export class IouTracker implements Tracker {
     this.lastT = tMs;
     // Greedy matching, best overlap first.
     const pairs: Array<[number, number, number]> = [];
-    this.tracks.forEach((t, ti) => faces.forEach((f, fi) => {
-      const v = iou(t.box, f.box);
-      if (v >= this.iouThreshold) pairs.push([v, ti, fi]);
-    }));
+    this.tracks.forEach((t, ti) => {
+      const dt = tMs - t.lastMs;
+      const pred = { ...t.box, x: t.box.x + t.vx * dt, y: t.box.y + t.vy * dt };
+      faces.forEach((f, fi) => {
+        const v = iou(pred, f.box);
+        if (v >= this.iouThreshold) { pairs.push([v, ti, fi]); return; }
+        // Small fast faces may not overlap their prediction: accept a near, similar-sized face.
+        const side = Math.max(pred.w, pred.h), fside = Math.max(f.box.w, f.box.h);
+        const dist = Math.hypot(pred.x + pred.w / 2 - (f.box.x + f.box.w / 2), pred.y + pred.h / 2 - (f.box.y + f.box.h / 2));
+        if (dist < side && fside / side > 0.67 && fside / side < 1.5) pairs.push([this.iouThreshold * 0.5 * (1 - dist / side), ti, fi]);
+      });
+    });
     pairs.sort((a, b) => b[0] - a[0]);
     const trackOf = new Array<Track | undefined>(faces.length);
     const usedTracks = new Set<number>();
@@ -70,8 +80,14 @@ export class IouTracker implements Tracker {
     const out: TrackedFace[] = faces.map((f, fi) => {
       let t = trackOf[fi];
       if (!t) {
-        t = { id: this.nextId++, box: f.box, firstMs: tMs, lastMs: tMs, smoother: new AgeSmoother(this.o.smoothing) };
+        t = { id: this.nextId++, box: f.box, firstMs: tMs, lastMs: tMs, smoother: new AgeSmoother(this.o.smoothing), vx: 0, vy: 0 };
         this.tracks.push(t);
+      } else {
+        // Velocity in px/ms from the centre's move, blended with the previous estimate.
+        const dt = tMs - t.lastMs;
+        const vx = (f.box.x + f.box.w / 2 - (t.box.x + t.box.w / 2)) / dt, vy = (f.box.y + f.box.h / 2 - (t.box.y + t.box.h / 2)) / dt;
+        t.vx = t.lastMs === t.firstMs ? vx : 0.5 * (t.vx + vx);
+        t.vy = t.lastMs === t.firstMs ? vy : 0.5 * (t.vy + vy);
       }
       t.box = f.box;
       t.lastMs = tMs;

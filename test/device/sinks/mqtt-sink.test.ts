@@ -54,7 +54,7 @@ const result = (frame: number, faces: TrackedFace[], ended: EndedTrack[] = []): 
 });
 const ended = (track: number, bucket: string, dwellMs: number): EndedTrack => ({ track, bucket, ageSmoothed: 30, dwellMs, firstMs: 0, lastMs: dwellMs });
 
-async function until(cond: () => boolean, ms = 20_000): Promise<void> {
+async function until(cond: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
 }
@@ -88,6 +88,7 @@ test('track events and aggregates reach a real broker; a broker restart loses no
   t.true(sink.queued >= 4, `${sink.queued} queued`);
   broker = await startBroker(port);
   await until(() => sink.queued === 0);
+  t.is(sink.queued, 0, 'the sink reconnected and delivered its queue');
   await sink.close();
   await until(() => sub.messages.filter((m) => m.topic === 'agekit/test/aggregate').length >= 4);
   sub.client.end(true);

@@ -85,3 +85,20 @@ test('age buckets: default spec, whole-year boundaries, custom spec and bad spec
   t.throws(() => parseAgeBuckets('0-12,14-20'), { message: /gap or overlap/ });
   t.throws(() => parseAgeBuckets('0-12,abc'), { message: /bad age bucket "abc"/ });
 });
+
+test('a small face moving nearly its own width per frame keeps its id (velocity prediction)', (t) => {
+  const tracker = new IouTracker();
+  const ids = new Set<number>();
+  for (let f = 0; f < 20; f++) ids.add(tracker.update(f * 66, [face(20 + 45 * f, 300, 50)])[0].track);
+  t.deepEqual([...ids], [1]);
+});
+
+test('two faces passing close by do not swap ids', (t) => {
+  const tracker = new IouTracker();
+  let first: number[] = [];
+  for (let f = 0; f < 10; f++) {
+    const out = tracker.update(f * 33, [face(100 + 10 * f, 100, 80), face(300 - 10 * f, 200, 80)]);
+    if (f === 0) first = out.map((o) => o.track);
+    t.deepEqual(out.map((o) => o.track), first);
+  }
+});
