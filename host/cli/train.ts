@@ -14,7 +14,7 @@ import { PREPROCESSINGS, type Preprocessing } from '../../device/contract/prepro
 import type { BackendChoice } from '../../device/backend/tfjs-backend.ts';
 import { loadDataset } from '../data/load-dataset.ts';
 import type { Augmentation } from '../data/batch-stream.ts';
-import { getNet } from '../nets/index.ts';
+import { getNet, parsePretraining } from '../nets/index.ts';
 import { parseLrSchedule, formatLrSchedule, type LrSchedule } from '../train/lr-schedule.ts';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../train/optimizer.ts';
 import { readRunConfig } from '../train/run-folder.ts';
@@ -46,6 +46,7 @@ function configFromFlags(f: TrainFlags): TrainConfig {
     if (!value) throw new UsageError('is required (unless --resume continues a run that has it)', { where: flag });
   }
   getNet(f.net!); // unknown names fail here, listing the known ones
+  parsePretraining(f.pretraining); // bare `imagenet` fails here, saying how to supply the weights
   return resolveTrainConfig({
     net: f.net!, dataset: f.dataset!, valDataset: f.valDataset!, head: f.head, preprocessing: f.preprocessing, augmentation: f.augmentation,
     batchSize: f.batch, lr: f.lr, epochs: f.trainingEpochs, optimizer: f.optimizer, momentum: f.momentum, weightDecay: f.weightDecay,
@@ -81,7 +82,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--preprocessing <mode>', 'pixel normalization, recorded in the checkpoint').choices([...PREPROCESSINGS]).default(d.preprocessing))
     .addOption(new Option('--augmentation <mode>', 'training augmentation (validation is never augmented)').choices(['default', 'no']).default(d.augmentation))
     .option('--batch <n>', 'batch size', intArg('--batch', { min: 1 }), d.batchSize)
-    .option('--lr <init:factor:step>', 'learning rate: start, multiplier, every how many epochs', (v) => parseLrSchedule(v), d.lr)
+    .addOption(new Option('--lr <init:factor:step>', 'learning rate: start, multiplier, every how many epochs').argParser((v) => parseLrSchedule(v)).default(d.lr, formatLrSchedule(d.lr)))
     .option('--training-epochs <n>', 'epochs in total', intArg('--training-epochs', { min: 1 }), d.epochs)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZER_NAMES]).default(d.optimizer))
     .option('--momentum <m>', 'SGD momentum (0: plain SGD)', floatArg('--momentum', { min: 0, max: 0.9999 }), d.momentum)

@@ -15,8 +15,8 @@ import { DEFAULT_CROP, type CropSpec } from '../../device/contract/face-crop.ts'
 import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../device/contract/model-metadata.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { batchStream, type Batch } from '../data/batch-stream.ts';
-import { buildNet } from '../nets/index.ts';
-import { BEST_DIR, LAST_DIR, loadCheckpoint, readCheckpointMetadata, saveCheckpoint } from '../checkpoint/checkpoint.ts';
+import { buildNet, loadPretrained, parsePretraining } from '../nets/index.ts';
+import { BEST_DIR, LAST_DIR, loadCheckpoint, readCheckpointMetadata, resolveCheckpointDir, saveCheckpoint } from '../checkpoint/checkpoint.ts';
 import { recoverDir, removeStaleTempDirs } from '../checkpoint/atomic-dir.ts';
 import { tfjsAgePredictor } from '../eval/age-predictor.ts';
 import { evaluateAgePredictor } from '../eval/evaluate.ts';
@@ -27,7 +27,6 @@ import { dexTargets, groundTruthTargets, type TargetProvider } from './targets.t
 import { createTrainStep } from './train-step.ts';
 import { registerBatchNormGradient } from './batch-norm-gradient.ts';
 import { initHeadPrior } from './head-prior.ts';
-import { applyPretraining } from './pretraining.ts';
 import type { TrainConfig } from './train-config.ts';
 
 /** Progress of the steps of one epoch (the CLI shows a bar; tests pass nothing). */
@@ -155,9 +154,12 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   }
   const fresh = startEpoch === 0;
   if (fresh) {
-    if (config.pretraining !== 'none') {
-      const p = await applyPretraining(model, config.pretraining);
-      log(`pretraining ${config.pretraining}: ${p.copied} layers copied${p.skipped.length ? `, kept fresh: ${p.skipped.join(', ')}` : ''}`);
+    const pre = parsePretraining(config.pretraining);
+    if (pre.kind === 'path') {
+      // An agekit run or checkpoint folder works too: its model.json is the tfjs layers file.
+      const from = await resolveCheckpointDir(pre.path).catch(() => pre.path);
+      const p = await loadPretrained(model, from);
+      log(`pretraining ${p.file}: ${p.loadedLayers} layers (${p.loadedParams} weights) loaded${p.freshHeadLayers.length ? `, fresh head: ${p.freshHeadLayers.join(', ')}` : ''}`);
     }
     const ages = o.train.samples.map((s) => s.age).filter((a): a is number => a !== undefined && Number.isFinite(a));
     const prior = o.headPrior === false ? undefined : initHeadPrior(model, config.head, ages);
