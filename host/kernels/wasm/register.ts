@@ -8,8 +8,8 @@
  * const names = registerWasmTrainingKernels(); // ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', ...]
  * console.error(`backend wasm + ${names.length} agekit kernels`);
  */
-import { getKernel, Mean, registerKernel, Sum, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { getGradient, getKernel, Identity, Mean, registerGradient, registerKernel, Sum, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig, conv2DBackpropFilterNaiveConfig } from './Conv2DBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.ts';
 import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterNaiveConfig } from './DepthwiseConv2dNativeBackpropFilter.ts';
@@ -18,6 +18,8 @@ import { KERNEL_VARIANTS, type KernelVariant } from './kernel-variant.ts';
 import { createTileConfig } from './Tile.ts';
 import { createSumConfig } from './Sum.ts';
 import { createMeanConfig } from './Mean.ts';
+import { createIdentityConfig } from './Identity.ts';
+import { meanGradConfig, sumGradConfig } from './Sum_grad.ts';
 
 export type { KernelVariant };
 
@@ -26,7 +28,9 @@ export interface WasmTrainingKernelOptions {
   variant?: KernelVariant;
   /**
    * Also replace kernels tfjs ships for wasm where agekit has a faster one (Conv2DBackpropInput;
-   * Tile, Sum and Mean in the shapes gradients use, tfjs's own otherwise; fast variant only). Default false: tfjs's own kernels are left alone.
+   * Identity without a copy; Tile, Sum and Mean in the shapes gradients use, tfjs's own
+   * otherwise) and the Sum and Mean gradients (Sum_grad.ts; global in tfjs, same maths, no
+   * full-size JavaScript arrays). Fast variant only. Default false: tfjs's own kernels are left alone.
    */
   replaceExisting?: boolean;
 }
@@ -53,6 +57,7 @@ const ENTRIES: KernelEntry[] = [
   { name: Tile, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createTileConfig(tfjs) : undefined) },
   { name: Sum, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createSumConfig(tfjs) : undefined) },
   { name: Mean, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createMeanConfig(tfjs) : undefined) },
+  { name: Identity, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createIdentityConfig(tfjs) : undefined) },
 ];
 
 // Every kernel function agekit registered, to tell ours from tfjs's in the global registry.
@@ -61,6 +66,31 @@ const ourFuncs = new WeakSet<KernelFunc>();
 // The tfjs kernels we replaced, to put back on unregister. It mirrors tfjs's own global kernel
 // registry, which is process-wide too.
 const displaced = new Map<string, KernelConfig>();
+const displacedGradients = new Map<string, GradConfig>();
+
+// Gradients agekit replaces (global in tfjs, for every backend; the same maths without the
+// full-size JavaScript `ones` arrays). Installed with the fast variant and replaceExisting.
+const GRADIENTS: GradConfig[] = [sumGradConfig, meanGradConfig];
+
+function useAgekitGradients(on: boolean): string[] {
+  const names: string[] = [];
+  for (const config of GRADIENTS) {
+    const current = getGradient(config.kernelName);
+    if (on) {
+      if (current !== config) {
+        if (current) displacedGradients.set(config.kernelName, current);
+        registerGradient(config);
+      }
+      names.push(`${config.kernelName} gradient`);
+    } else if (current === config) {
+      const original = displacedGradients.get(config.kernelName);
+      if (original) registerGradient(original);
+      displacedGradients.delete(config.kernelName);
+      names.push(`${config.kernelName} gradient`);
+    }
+  }
+  return names;
+}
 
 function register(config: KernelConfig): void {
   ourFuncs.add(config.kernelFunc);
@@ -69,7 +99,8 @@ function register(config: KernelConfig): void {
 
 /**
  * Register the agekit training kernels for the `wasm` backend.
- * @returns the names of the agekit kernels active after the call (registered now or before).
+ * @returns the names of the agekit kernels active after the call (registered now or before),
+ *   then `<Kernel> gradient` for each agekit gradient in use.
  */
 export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): string[] {
   const { variant, replaceExisting } = { ...DEFAULT_WASM_TRAINING_KERNEL_OPTIONS, ...options };
@@ -104,7 +135,9 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     register(wanted);
     active.push(name);
   }
-  return active;
+  const gradientsOn = variant === 'fast' && (replaceExisting || GRADIENTS.some((g) => getGradient(g.kernelName) === g));
+  const gradients = useAgekitGradients(gradientsOn);
+  return gradientsOn ? [...active, ...gradients] : active;
 }
 
 /**
@@ -112,7 +145,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
  * @returns the names removed.
  */
 export function unregisterWasmTrainingKernels(): string[] {
-  const removed: string[] = [];
+  const removed: string[] = useAgekitGradients(false);
   for (const entry of ENTRIES) {
     const name = entry.name;
     const current = getKernel(name, 'wasm');
