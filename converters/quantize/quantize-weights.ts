@@ -2,8 +2,8 @@
  * Weight-only quantization passes: `float16` (conv, depthwise and dense weights and biases
  * stored as float16) and `dynamic` (their weights stored as symmetric int8, per output channel
  * for convolutions). Each stored tensor feeds a DEQUANTIZE op whose float32 result the
- * original op reads, so activations stay float and every runtime runs the file; TFLite
- * evaluates a DEQUANTIZE of a constant once, at the first inference.
+ * original op reads, so activations stay float and every runtime runs the file. These modes
+ * save size, not time: in tfjs-tflite-node 0.0.2 both ran slower than float32 (bench/tflite-modes.ts).
  *
  * @example
  * const small = quantizeDynamic(g); // ~4x smaller weights
