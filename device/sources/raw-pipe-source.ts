@@ -60,6 +60,7 @@ class PipeRun {
   private pending: Uint8Array[] = [];
   private wake?: () => void;
   private timer?: NodeJS.Timeout;
+  private paused = false;
   ended = false;
   stalled = false;
   exitCode: number | null = null;
@@ -88,8 +89,9 @@ class PipeRun {
       if (this.o.live && this.pending.length > 0) { this.dropped += this.pending.length; this.pending.length = 0; }
       this.pending.push(f);
     }
-    // Files: backpressure instead of dropping, so every frame is processed.
-    if (!this.o.live && this.pending.length >= 2) this.child.stdout!.pause();
+    // Files: backpressure instead of dropping, so every frame is processed. While paused the
+    // producer is waiting for us, not stalled: no stall timer until we read again.
+    if (!this.o.live && this.pending.length >= 2) { this.child.stdout!.pause(); this.paused = true; clearTimeout(this.timer); }
     this.wake?.();
   }
 
@@ -110,7 +112,7 @@ class PipeRun {
     for (;;) {
       if (this.pending.length > 0) {
         const f = this.pending.shift()!;
-        if (!this.o.live && this.pending.length < 2) this.child.stdout!.resume();
+        if (this.paused && this.pending.length < 2) { this.paused = false; this.child.stdout!.resume(); this.armTimer(this.stallMs); }
         this.delivered++;
         return f;
       }

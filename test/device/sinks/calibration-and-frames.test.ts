@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import sharp from 'sharp';
 import { CalibrationCollector, REPRESENTATIVE_SET_FORMAT } from '../../../device/sinks/calibration-collector.ts';
 import { SaveFramesSink } from '../../../device/sinks/save-frames-sink.ts';
+import { openCollectedSet } from '../../../device/sinks/collected-calibration-set.ts';
+import { normalizePixels } from '../../../device/contract/preprocessing.ts';
 import { cropFaces } from '../../../device/estimators/crop-faces.ts';
 import type { FaceBox, Frame, FrameResult } from '../../../device/stages.ts';
 import { dataTest, requireUtkface } from '../../support/shared-data.ts';
@@ -51,6 +53,13 @@ dataTest(test)('--collect-calibration keeps model-sized crops of real faces with
   const mean = first.reduce((s, v) => s + v, 0) / first.length;
   const sd = Math.sqrt(first.reduce((s, v) => s + (v - mean) ** 2, 0) / first.length);
   t.true(sd > 20, `crop pixel sd ${sd}`);
+  // Read back as a representative set: normalized like training.
+  const set = await openCollectedSet(out);
+  t.like(set, { count: 5, inputSize: [64, 64], preprocessing: 'vggface2' });
+  const samples: Float32Array[] = [];
+  for await (const x of set.samples()) samples.push(x);
+  t.is(samples.length, 5);
+  t.deepEqual(samples[0], normalizePixels(first, 'vggface2'));
 });
 
 dataTest(test)('frames reach the disk only through --save-frames: JPEG plus its JSON record, frames with faces only', async (t) => {

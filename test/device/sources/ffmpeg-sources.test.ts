@@ -142,3 +142,18 @@ test('a live network stream (HTTP served by a real ffmpeg) is read live with wal
   t.true(got[0].tMs > 1000, 'monotonic clock, not video position');
   t.is(got[0].width, W);
 });
+
+test('a slow consumer of a file is not a stall: ffmpeg waits on the pipe and nothing is restarted', async (t) => {
+  await ready;
+  const source = await createSource(`file:${video}`, { stallTimeoutMs: 300 });
+  const got: Frame[] = [];
+  for await (const f of source.frames(new AbortController().signal)) {
+    got.push(f);
+    if (got.length <= 3) await new Promise((r) => setTimeout(r, 700));
+    if (got.length === 8) break;
+  }
+  await source.close();
+  t.is(source.health.stalls, 0);
+  t.is(source.health.restarts, 0);
+  t.deepEqual(got.map((f) => f.index), [0, 1, 2, 3, 4, 5, 6, 7]);
+});
