@@ -1,15 +1,17 @@
 /**
  * Training speed on CPU: images/s of one optimisation step at batch 32 for mobilenet96 and
  * mobilenet64 on the WASM backend with agekit's training kernels, against, in the same run, the
- * naive kernel composition, the tfjs ConvBackpropInput kernel, and the pure-JS CPU backend; then
+ * naive kernel composition, the fast kernels without replacing any tfjs kernel
+ * (`fast-no-replace`), and the pure-JS CPU backend; then
  * the share of forward and backward time, the five slowest kernels, and real decoded and
  * augmented UTKFace batches against synthetic input. Medians over the timed steps.
  *
  *   npm run bench:train [-- --json <file>] [--nets mobilenet96,mobilenet64] [--steps 8] [--cpu-batch 4]
  *     [--cpu-steps 1] [--no-cpu] [--no-naive] [--no-real-data]
  *
- * The JSON file holds one record per configuration: { net, backend, variant, batch, steps,
- * images_per_second, step_ms_median, ... }.
+ * The JSON file holds one record per configuration: { net, backend, variant, input, batch, steps,
+ * images_per_second, step_ms_median, cpu_images_per_second, ... }. images_per_second is by wall
+ * clock; cpu_images_per_second by this process's CPU time (steadier on a shared machine).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -24,6 +26,7 @@ import type { Batch } from '../host/data/batch-stream.ts';
 import { batchStream } from '../host/data/batch-stream.ts';
 import { loadDataset } from '../host/data/load-dataset.ts';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, type KernelVariant } from '../host/kernels/wasm/register.ts';
+import { KernelTimer } from '../host/kernels/wasm/kernel-timer.ts';
 
 interface BenchOptions {
   json?: string;
@@ -47,9 +50,11 @@ interface BenchRecord {
   steps: number;
   images_per_second: number;
   step_ms_median: number;
+  cpu_images_per_second: number;
+  step_cpu_ms_median: number;
   forward_ms_median?: number;
   backward_share?: number;
-  slowest_kernels?: { name: string; ms: number; share: number }[];
+  slowest_kernels?: { name: string; cpu_ms: number; share: number; calls: number }[];
 }
 
 function parseArgs(argv: string[]): BenchOptions {
@@ -101,14 +106,21 @@ function makeTrainer(net: string): Trainer {
   return { model, step, size };
 }
 
-/** Median step time over `steps` after `warmup` steps, each step fed by `next()`. */
-async function timeSteps(trainer: Trainer, next: () => Promise<Batch> | Batch, warmup: number, steps: number): Promise<number[]> {
-  const times: number[] = [];
+interface StepTimes { wall: number[]; cpu: number[] }
+
+/** Wall and CPU time of `steps` steps after `warmup` steps, each fed by `next()` (fetching the batch is not timed). */
+async function timeSteps(trainer: Trainer, next: () => Promise<Batch> | Batch, warmup: number, steps: number): Promise<StepTimes> {
+  const times: StepTimes = { wall: [], cpu: [] };
   for (let i = 0; i < warmup + steps; i++) {
     const batch = await next();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     trainer.step(batch);
-    if (i >= warmup) times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    if (i >= warmup) {
+      times.wall.push(performance.now() - t0);
+      times.cpu.push((c.user + c.system) / 1000);
+    }
   }
   return times;
 }
@@ -127,21 +139,27 @@ function forwardMs(trainer: Trainer, batch: Batch, runs: number): number {
   return median(times);
 }
 
-async function slowestKernels(trainer: Trainer, batch: Batch): Promise<{ name: string; ms: number; share: number }[]> {
-  const info = await tf.profile(() => { trainer.step(batch); });
-  const byName = new Map<string, number>();
-  for (const k of info.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number));
-  const total = [...byName.values()].reduce((a, b) => a + b, 0);
-  return [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5)
-    .map(([name, ms]) => ({ name, ms: Math.round(ms), share: Math.round((ms / total) * 1000) / 1000 }));
+/** The five kernels with the most CPU time in one step, with their share of the step's CPU time. */
+function slowestKernels(trainer: Trainer, batch: Batch): { name: string; cpu_ms: number; share: number; calls: number }[] {
+  const timer = new KernelTimer('wasm');
+  timer.start();
+  const c0 = process.cpuUsage();
+  try {
+    trainer.step(batch);
+  } finally {
+    timer.stop();
+  }
+  const c = process.cpuUsage(c0);
+  const stepMs = (c.user + c.system) / 1000;
+  return timer.slowest(5).map((k) => ({ name: k.name, cpu_ms: Math.round(k.cpuMs), share: Math.round((k.cpuMs / stepMs) * 1000) / 1000, calls: k.calls }));
 }
 
-async function useWasm(variant: KernelVariant | 'tfjs-backprop-input'): Promise<void> {
+async function useWasm(variant: KernelVariant | 'fast-no-replace'): Promise<string[]> {
   await tf.setBackend('wasm');
   await tf.ready();
   unregisterWasmTrainingKernels();
-  if (variant === 'tfjs-backprop-input') registerWasmTrainingKernels({ variant: 'fast', replaceExisting: false });
-  else registerWasmTrainingKernels({ variant, replaceExisting: true });
+  if (variant === 'fast-no-replace') return registerWasmTrainingKernels({ variant: 'fast', replaceExisting: false });
+  return registerWasmTrainingKernels({ variant, replaceExisting: true });
 }
 
 async function realDataNext(size: [number, number], batch: number): Promise<{ next: () => Promise<Batch>; close: () => Promise<void> }> {
@@ -161,15 +179,17 @@ async function realDataNext(size: [number, number], batch: number): Promise<{ ne
 
 async function benchNet(net: string, o: BenchOptions): Promise<BenchRecord[]> {
   const records: BenchRecord[] = [];
-  const rec = (r: Omit<BenchRecord, 'images_per_second' | 'step_ms_median'>, times: number[]): BenchRecord => {
-    const ms = median(times);
-    const full = { ...r, images_per_second: Math.round((r.batch / (ms / 1000)) * 10) / 10, step_ms_median: Math.round(ms) };
-    log(`${net.padEnd(12)} ${r.backend.padEnd(4)} ${r.variant.padEnd(20)} ${r.input.padEnd(9)} batch ${r.batch}: ${full.images_per_second} images/s (median step ${full.step_ms_median} ms over ${times.length})`);
+  const perSecond = (batch: number, ms: number) => Math.round((batch / (ms / 1000)) * 10) / 10;
+  const rec = (r: Omit<BenchRecord, 'images_per_second' | 'step_ms_median' | 'cpu_images_per_second' | 'step_cpu_ms_median'>, times: StepTimes): BenchRecord => {
+    const ms = median(times.wall);
+    const cpuMs = median(times.cpu);
+    const full = { ...r, images_per_second: perSecond(r.batch, ms), step_ms_median: Math.round(ms), cpu_images_per_second: perSecond(r.batch, cpuMs), step_cpu_ms_median: Math.round(cpuMs) };
+    log(`${net.padEnd(12)} ${r.backend.padEnd(4)} ${r.variant.padEnd(16)} ${r.input.padEnd(9)} batch ${r.batch}: ${full.images_per_second} images/s wall (median step ${full.step_ms_median} ms over ${times.wall.length}), ${full.cpu_images_per_second} images per CPU-second`);
     records.push(full);
     return full;
   };
 
-  await useWasm('fast');
+  log(`${net}: wasm + ${(await useWasm('fast')).join(', ')}`);
   let trainer = makeTrainer(net);
   const synth = syntheticBatch(o.batch, trainer.size[0], trainer.size[1], 7);
   const fastTimes = await timeSteps(trainer, () => synth, o.warmup, o.steps);
@@ -177,25 +197,25 @@ async function benchNet(net: string, o: BenchOptions): Promise<BenchRecord[]> {
   const fast = rec({ net, backend: 'wasm', variant: 'fast', input: 'synthetic', batch: o.batch, steps: o.steps }, fastTimes);
   fast.forward_ms_median = Math.round(fwd);
   fast.backward_share = Math.round((1 - fwd / fast.step_ms_median) * 1000) / 1000;
-  fast.slowest_kernels = await slowestKernels(trainer, synth);
-  log(`  forward ${fast.forward_ms_median} ms (${Math.round((1 - fast.backward_share) * 100)}%), backward+update ${Math.round(fast.backward_share * 100)}%`);
-  log(`  slowest kernels: ${fast.slowest_kernels.map((k) => `${k.name} ${k.ms} ms (${Math.round(k.share * 100)}%)`).join(', ')}`);
+  fast.slowest_kernels = slowestKernels(trainer, synth);
+  log(`  forward ${fast.forward_ms_median} ms (${Math.round((1 - fast.backward_share) * 100)}% of the step), backward + update ${Math.round(fast.backward_share * 100)}%`);
+  log(`  slowest kernels (CPU time, share of the step): ${fast.slowest_kernels.map((k) => `${k.name} ${k.cpu_ms} ms (${Math.round(k.share * 100)}%, ${k.calls} calls)`).join(', ')}`);
 
   if (o.realData) {
     const real = await realDataNext(trainer.size, o.batch);
     try {
       const times = await timeStepsWall(trainer, real.next, o.warmup, o.steps);
       const r = rec({ net, backend: 'wasm', variant: 'fast', input: 'utkface', batch: o.batch, steps: o.steps }, times);
-      log(`  real data (decode + default augmentation, wall time per step): ${(r.images_per_second / fast.images_per_second).toFixed(2)}x synthetic`);
+      log(`  real data (decode + default augmentation in workers, waiting included): ${(r.images_per_second / fast.images_per_second).toFixed(2)}x synthetic by wall clock`);
     } finally {
       await real.close();
     }
   }
   trainer.model.dispose();
 
-  await useWasm('tfjs-backprop-input');
+  await useWasm('fast-no-replace');
   trainer = makeTrainer(net);
-  rec({ net, backend: 'wasm', variant: 'fast+tfjs-backprop-input', input: 'synthetic', batch: o.batch, steps: o.steps },
+  rec({ net, backend: 'wasm', variant: 'fast-no-replace', input: 'synthetic', batch: o.batch, steps: o.steps },
     await timeSteps(trainer, () => synth, o.warmup, o.steps));
   trainer.model.dispose();
 
@@ -205,7 +225,7 @@ async function benchNet(net: string, o: BenchOptions): Promise<BenchRecord[]> {
     const naiveSteps = Math.max(2, Math.ceil(o.steps / 3));
     const naive = rec({ net, backend: 'wasm', variant: 'naive', input: 'synthetic', batch: o.batch, steps: naiveSteps },
       await timeSteps(trainer, () => synth, 1, naiveSteps));
-    log(`  fast / naive: ${(fast.images_per_second / naive.images_per_second).toFixed(1)}x`);
+    log(`  fast / naive: ${(fast.images_per_second / naive.images_per_second).toFixed(1)}x wall, ${(fast.cpu_images_per_second / naive.cpu_images_per_second).toFixed(1)}x CPU`);
     trainer.model.dispose();
   }
   if (o.cpu) {
@@ -214,19 +234,24 @@ async function benchNet(net: string, o: BenchOptions): Promise<BenchRecord[]> {
     const small = syntheticBatch(o.cpuBatch, trainer.size[0], trainer.size[1], 7);
     const cpu = rec({ net, backend: 'cpu', variant: 'tfjs-cpu', input: 'synthetic', batch: o.cpuBatch, steps: o.cpuSteps },
       await timeSteps(trainer, () => small, 1, o.cpuSteps));
-    log(`  fast wasm / cpu: ${(fast.images_per_second / cpu.images_per_second).toFixed(0)}x`);
+    log(`  fast wasm / cpu backend: ${(fast.images_per_second / cpu.images_per_second).toFixed(0)}x wall, ${(fast.cpu_images_per_second / cpu.cpu_images_per_second).toFixed(0)}x CPU`);
     trainer.model.dispose();
   }
   return records;
 }
 
-/** Like timeSteps, but the clock includes waiting for the next batch (the input pipeline's share). */
-async function timeStepsWall(trainer: Trainer, next: () => Promise<Batch>, warmup: number, steps: number): Promise<number[]> {
-  const times: number[] = [];
+/** Like timeSteps, but the clocks include waiting for the next batch (the input pipeline's share). */
+async function timeStepsWall(trainer: Trainer, next: () => Promise<Batch>, warmup: number, steps: number): Promise<StepTimes> {
+  const times: StepTimes = { wall: [], cpu: [] };
   for (let i = 0; i < warmup + steps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     trainer.step(await next());
-    if (i >= warmup) times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    if (i >= warmup) {
+      times.wall.push(performance.now() - t0);
+      times.cpu.push((c.user + c.system) / 1000);
+    }
   }
   return times;
 }
@@ -240,7 +265,7 @@ async function main(): Promise<void> {
   for (const net of o.nets) {
     const fast = records.find((r) => r.net === net && r.variant === 'fast' && r.input === 'synthetic');
     const others = records.filter((r) => r.net === net && r !== fast);
-    if (fast) process.stdout.write(`${net}: wasm fast ${fast.images_per_second} images/s; ${others.map((r) => `${r.backend} ${r.variant} ${r.input} ${r.images_per_second} (fast = ${(fast.images_per_second / r.images_per_second).toFixed(2)}x)`).join('; ')}\n`);
+    if (fast) process.stdout.write(`${net}: wasm fast ${fast.images_per_second} images/s (${fast.cpu_images_per_second} per CPU-second); ${others.map((r) => `${r.backend} ${r.variant} ${r.input} ${r.images_per_second} (fast = ${(fast.images_per_second / r.images_per_second).toFixed(2)}x)`).join('; ')}\n`);
   }
   if (o.json) {
     await writeFileAtomic(o.json, `${JSON.stringify(records, null, 2)}\n`);

@@ -8,7 +8,7 @@
  * - input gradient (replaces the slow loop kernel tfjs ships, only when asked): the XNNPACK
  *   Conv2D of dy with the filter flipped and its channel axes swapped: on dy itself with explicit
  *   padding at stride 1; for 1x1 with stride, on dy then scattered to every stride-th pixel;
- *   otherwise on dy spread by the stride into a zero canvas.
+ *   otherwise (stride > 1) one matrix product dy * W^T and col2im.
  *
  * Shapes: x, dx [batch, inHeight, inWidth, inChannels]; dy [batch, outHeight, outWidth,
  * outChannels]; filter [filterHeight, filterWidth, inChannels, outChannels].
@@ -188,29 +188,62 @@ export function conv2dInputGradFast(backend: BackendWasm, dy: TensorInfo, filter
       return out;
     }
   }
-  // Spread dy by the stride into a zero canvas sized so a valid stride-1 convolution gives [h, w].
-  const canvasH = h + (kh - 1) * dh;
-  const canvasW = w + (kw - 1) * dw;
-  if (padTop < 0 || padLeft < 0 || padTop + (oh - 1) * sh >= canvasH || padLeft + (ow - 1) * sw >= canvasW) {
-    release(backend, swapped);
-    throw new Error(`Conv2DBackpropInput: padding ${JSON.stringify(conv.padInfo)} larger than the filter extent is not supported`);
-  }
-  const canvas = allocate(backend, [n, canvasH, canvasW, co], true);
-  const cv = floatView(backend, canvas);
-  const dv = floatView(backend, dy);
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < oh; y++) {
-      for (let x = 0; x < ow; x++) {
-        let q = ((b * oh + y) * ow + x) * co;
-        let p = ((b * canvasH + padTop + y * sh) * canvasW + padLeft + x * sw) * co;
-        const end = p + co;
-        while (p < end) cv[p++] = dv[q++];
+  release(backend, swapped);
+  return conv2dInputGradCol2im(backend, dy, filter, conv);
+}
+
+/**
+ * dx for strided convolutions: the patch gradients dy * W^T [rows, kh*kw*ci] by one XNNPACK
+ * matrix product (no work on the zeros a stride-spread dy would hold), then col2im: each patch
+ * row added onto the input pixels its taps cover. Chunked by images like im2col.
+ */
+export function conv2dInputGradCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = conv;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = conv;
+  const { top, left } = conv.padInfo;
+  const k = kh * kw * ci;
+  const w2d = reshapeInfo(backend, filter, [k, co]);
+  const wT = runKernel(backend, Transpose, { x: w2d }, { perm: [1, 0] });
+  const b = reshapeInfo(backend, wT, [1, co, k]);
+  release(backend, w2d, wT);
+  const out = allocate(backend, conv.inShape, true);
+  const chunk = Math.max(1, Math.min(n, Math.floor(IM2COL_MAX_FLOATS / (oh * ow * k))));
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const n1 = Math.min(n, n0 + chunk);
+    const rows = (n1 - n0) * oh * ow;
+    let a: TensorInfo;
+    if (n1 - n0 === n) {
+      a = reshapeInfo(backend, dy, [1, rows, co]);
+    } else {
+      a = allocate(backend, [1, rows, co]);
+      floatView(backend, a).set(floatView(backend, dy).subarray(n0 * oh * ow * co, n1 * oh * ow * co));
+    }
+    const cols = runKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
+    release(backend, a);
+    const cv = floatView(backend, cols);
+    const dx = floatView(backend, out);
+    let p = 0;
+    for (let img = n0; img < n1; img++) {
+      for (let y = 0; y < oh; y++) {
+        for (let x = 0; x < ow; x++) {
+          for (let i = 0; i < kh; i++) {
+            const ih = y * sh - top + i * dh;
+            for (let j = 0; j < kw; j++) {
+              const iw = x * sw - left + j * dw;
+              if (ih < 0 || ih >= h || iw < 0 || iw >= w) {
+                p += ci;
+                continue;
+              }
+              let q = ((img * h + ih) * w + iw) * ci;
+              const end = p + ci;
+              while (p < end) dx[q++] += cv[p++];
+            }
+          }
+        }
       }
     }
+    release(backend, cols);
   }
-  const out = runKernel(backend, Conv2D, { x: canvas, filter: swapped }, {
-    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [dh, dw],
-  });
-  release(backend, canvas, swapped);
+  release(backend, b);
   return out;
 }

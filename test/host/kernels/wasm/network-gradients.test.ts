@@ -35,7 +35,7 @@ const NETS: { name: string; head: 'regression' | 'dex'; size: [number, number] }
 function gradients(backendName: string, net: (typeof NETS)[number]): { names: string[]; values: Float32Array[] } {
   const model = buildNet(net.name, { head: net.head, seed: 3, inputSize: net.size });
   const [h, w] = net.size;
-  const x = seededValues(BATCH * h * w * 3, 11).map((v) => v * 100);
+  const x = seededValues(BATCH * h * w * 3, 11);
   const batch = { n: BATCH, x, ages: Float32Array.from([23, 61]), samples: [] };
   const targets = groundTruthTargets(net.head);
   const target = targets.makeTargets(batch);
