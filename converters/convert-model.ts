@@ -12,6 +12,7 @@ import { UsageError } from '../device/errors.ts';
 import type { ModelMetadata, QuantizationInfo } from '../device/contract/model-metadata.ts';
 import { checkRepresentativeSet, type RepresentativeSet } from '../calibration/representative-set.ts';
 import type { CalibrationMethod } from '../calibration/ranges/range-observer.ts';
+import { openRepresentativeSet } from '../calibration/representative-set-dir.ts';
 import type { Graph } from './ir/graph.ts';
 import { removeIdentities } from './passes/remove-identities.ts';
 import { foldBatchNorm } from './passes/fold-batch-norm.ts';
@@ -110,9 +111,9 @@ async function resolveCalibration(calibration: string | RepresentativeSet, sourc
   if (typeof calibration !== 'string') { checkRepresentativeSet(calibration, meta); return calibration; }
   const s = await stat(calibration).catch(() => undefined);
   if (s?.isDirectory()) {
-    throw new UsageError(`representative-set folders are read by the calibration module, which is not available in this build (${calibration})`, {
-      where: '--calibration', hint: 'pass a dataset spec instead, e.g. utkface:<dir>:split=train',
-    });
+    const dirSet = await openRepresentativeSet(calibration);
+    checkRepresentativeSet(dirSet, meta);
+    return dirSet;
   }
   const set = await datasetRepresentativeSet(calibration, meta, { samples });
   checkRepresentativeSet(set, meta);

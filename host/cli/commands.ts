@@ -15,6 +15,7 @@ import { registerConverterCommands } from './convert.ts';
 import { registerDeviceCommands } from '../../device/cli/device-commands.ts';
 import { registerCorrupt } from './corrupt.ts';
 import { registerFinetune } from './finetune.ts';
+import { registerCalibrate } from './calibrate.ts';
 
 type Register = (program: Command) => void;
 
@@ -31,6 +32,7 @@ const registrations: Register[] = [
   registerDeviceCommands,
   registerCorrupt,
   registerFinetune,
+  registerCalibrate,
 ];
 
 export function registerHostCommands(program: Command): void {
