@@ -28,7 +28,7 @@ export function registerConvert(program: Command): void {
     .requiredOption('--out <file.tflite>', 'output file (written atomically)')
     .addOption(new Option('--quantize <mode>', 'none (float32), float16 weights, dynamic (int8 weights), int8 (full integer)').choices([...QUANTIZE_MODES]).default('none'))
     .addOption(new Option('--io <type>', 'input/output type of an int8 file').choices([...IO_TYPES]).default('float'))
-    .option('--calibration <set|spec>', 'representative data for int8: a dataset spec such as utkface:<dir>:split=train')
+    .option('--calibration <set|spec>', 'representative data for int8: a set folder from agekit calibrate build (or agekit run --collect-calibration), or a dataset spec such as utkface:<dir>:split=train')
     .addOption(new Option('--calibration-method <m>', 'activation range estimation for int8').choices([...CALIBRATION_METHODS]).default('percentile'))
     .option('--percentile <p>', 'percentile kept by --calibration-method percentile', floatArg('--percentile', { min: 50, max: 100 }), 99.99)
     .option('--calibration-samples <n>', 'samples drawn from a calibration dataset spec', intArg('--calibration-samples', { min: 1 }), 200)
