@@ -25,9 +25,11 @@ import { backendOption, floatArg, intArg } from './options.ts';
 import { createProgress } from './progress.ts';
 import { datasetSummary } from './dataset-summary.ts';
 import { useTrainingBackend } from './training-backend.ts';
+import { loadTeacher } from '../distill/teacher-registry.ts';
+import { evaluateTeacher } from '../distill/teacher-eval.ts';
 
 interface BuildFlags { dataset: string; samples: number; out: string; inputSize?: [number, number]; model?: string; preprocessing?: Preprocessing; margin?: number; seed: number }
-interface AgesFlags { model: string; dataset: string; method: AgeCalibrationMethod; holdout: number; seed: number; out?: string; json?: string; dryRun?: boolean; batch: number; backend: BackendChoice; runtime?: RuntimeName; threads?: number }
+interface AgesFlags { model?: string; teacher?: string; dataset: string; method: AgeCalibrationMethod; holdout: number; seed: number; out?: string; json?: string; dryRun?: boolean; batch: number; backend: BackendChoice; runtime?: RuntimeName; threads?: number }
 
 /** `96` or `96x96` -> [96, 96]. */
 function sizeArg(value: string): [number, number] {
@@ -71,7 +73,8 @@ export function registerCalibrate(program: Command): void {
 
   cal.command('ages')
     .description("fit a monotone correction of predicted age (isotonic or per-decade bias) on labelled data, report held-apart MAE and signed error per decade before/after, store it in the model's metadata")
-    .requiredOption('--model <path>', 'checkpoint/run folder or .tflite with agekit metadata')
+    .option('--model <path>', 'checkpoint/run folder or .tflite with agekit metadata')
+    .option('--teacher <name|json>', 'measure a teacher (faceres, faceapi or a teacher JSON) instead: report only, nothing is stored')
     .requiredOption('--dataset <spec>', 'labelled data, e.g. utkface:<dir>:split=val (not the training data)')
     .addOption(new Option('--method <m>', 'auto keeps the one with the lower held-apart MAE').choices([...AGE_CALIBRATION_METHODS]).default('auto'))
     .option('--holdout <share>', 'share of faces held apart to score the fit', floatArg('--holdout', { min: 0.01, max: 0.99 }), 0.3)
@@ -84,16 +87,19 @@ export function registerCalibrate(program: Command): void {
     .addOption(new Option('--runtime <name>', 'for .tflite files: tflite (native) or tflite-wasm').choices(RUNTIME_NAMES.filter((r) => r !== 'tfjs')))
     .option('--threads <n>', 'TFLite threads', intArg('--threads', { min: 1 }))
     .action(async (f: AgesFlags) => {
-      if (f.out && isTflitePath(f.model) !== isTflitePath(f.out)) {
-        throw new UsageError(`--out ${f.out} must be ${isTflitePath(f.model) ? 'a .tflite path' : 'a folder'} like --model`, { where: '--out' });
+      if (!f.model === !f.teacher) throw new UsageError('pass exactly one of --model and --teacher', { where: f.model ? '--teacher' : '--model' });
+      if (f.teacher) return calibrateTeacherAges(f);
+      const model = f.model!;
+      if (f.out && isTflitePath(model) !== isTflitePath(f.out)) {
+        throw new UsageError(`--out ${f.out} must be ${isTflitePath(model) ? 'a .tflite path' : 'a folder'} like --model`, { where: '--out' });
       }
-      if (!isTflitePath(f.model)) await useTrainingBackend(f.backend, { training: false });
+      if (!isTflitePath(model)) await useTrainingBackend(f.backend, { training: false });
       else process.stderr.write(`runtime ${f.runtime ?? 'tflite'} (TFLite)\n`);
-      const file = await readModelMetadata(f.model);
+      const file = await readModelMetadata(model);
       const dataset = await loadDataset(f.dataset);
       process.stderr.write(datasetSummary(dataset) + '\n');
       const progress = createProgress('predict', dataset.samples.length);
-      const raw = await predictRawAges(f.model, dataset, { runtime: f.runtime, threads: f.threads, batchSize: f.batch, onBatch: (d) => progress.update(d) });
+      const raw = await predictRawAges(model, dataset, { runtime: f.runtime, threads: f.threads, batchSize: f.batch, onBatch: (d) => progress.update(d) });
       progress.stop();
       const fit = fitAgeCalibration(raw.predictions, raw.truths, { method: f.method, holdout: f.holdout, seed: f.seed, fittedOn: f.dataset });
       process.stdout.write(formatCalibrationTable(fit));
@@ -107,4 +113,22 @@ export function registerCalibrate(program: Command): void {
         process.stderr.write(`report written to ${f.json}\n`);
       }
     });
+}
+
+/** `calibrate ages --teacher`: the same fit and report on a teacher's predictions (its own crop and input); nothing is stored. */
+async function calibrateTeacherAges(f: AgesFlags): Promise<void> {
+  await useTrainingBackend(f.backend, { training: false });
+  const teacher = await loadTeacher(f.teacher!);
+  const dataset = await loadDataset(f.dataset);
+  process.stderr.write(datasetSummary(dataset) + '\n');
+  process.stderr.write(`teacher ${teacher.name}: input ${teacher.inputSize.join('x')}, crop margin ${teacher.descriptor.crop.margin} (report only: a teacher has no agekit metadata to store a calibration in)\n`);
+  const progress = createProgress('predict', dataset.samples.length);
+  const r = await evaluateTeacher(teacher, dataset.samples, { batchSize: f.batch, onProgress: (d) => progress.update(d) });
+  progress.stop();
+  const fit = fitAgeCalibration(r.predictions, r.truths, { method: f.method, holdout: f.holdout, seed: f.seed, fittedOn: f.dataset });
+  process.stdout.write(formatCalibrationTable(fit));
+  if (f.json) {
+    await writeFileAtomic(f.json, JSON.stringify({ ...calibrationJson(fit, `teacher ${teacher.name}`, f.dataset), ms_per_face: r.msPerFace }, null, 2) + '\n');
+    process.stderr.write(`report written to ${f.json}\n`);
+  }
 }
