@@ -153,3 +153,15 @@ test('usage errors name the flag', async (t) => {
   t.is(b.code, 2);
   t.regex(b.stderr, /--out: .* must be a \.tflite path/);
 });
+
+dataTest(test).serial('calibrate ages --teacher reports on a teacher and stores nothing', async (t) => {
+  const json = join(root, 'teacher.json');
+  const r = await cli(['calibrate', 'ages', '--teacher', 'faceapi', '--dataset', `utkface:${utkfaceDir()}:split=val:limit=40`, '--method', 'decade_bias', '--json', json, '--backend', 'wasm']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /report only/);
+  t.regex(r.stdout, /^all\s+12\s/m);
+  const report = JSON.parse(await readFile(json, 'utf8'));
+  t.is(report.chosen, 'decade_bias');
+  t.is(report.written_to, undefined);
+  t.true(report.ms_per_face > 0);
+});
