@@ -1,0 +1,52 @@
+// The foundation's done-when test: mobilenet64 trained for a few hundred steps on a real
+// UTKFace subset beats, on held-out validation faces, the MAE of always predicting the
+// training mean. Runs the real run-folder training (trainRun) on the WASM backend with
+// agekit's training kernels. Cost: 3200 training and 1000 validation images; mobilenet64 trains
+// at about 26-28 images per CPU-second on wasm, so 2-3 minutes on a free core (18 minutes
+// measured on this 2-core machine under a load average near 18). Everything is seeded (init,
+// order, no augmentation) so the run is deterministic. Measured margin so far is small: best val
+// MAE 15.49 against a 15.77 baseline (this commit): from scratch, 400 steps only begin to learn.
+import test from 'ava';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../../../device/backend/tfjs-backend.ts';
+import { registerWasmTrainingKernels } from '../../../host/kernels/wasm/register.ts';
+import { loadDataset } from '../../../host/data/load-dataset.ts';
+import { parseLrSchedule } from '../../../host/train/lr-schedule.ts';
+import { resolveTrainConfig } from '../../../host/train/train-config.ts';
+import { trainRun } from '../../../host/train/train-run.ts';
+import { constantPredictionMae } from '../../../host/eval/metrics.ts';
+import { dataTest, requireUtkface } from '../../support/shared-data.ts';
+
+const TRAIN = 2000, VAL = 500, BATCH = 8, EPOCHS = 2, STEPS_PER_EPOCH = 200; // 400 steps, 3200 images
+
+dataTest(test)('mobilenet64 trained for 400 steps on 2000 UTKFace faces beats the training-mean baseline on 500 val faces', async (t) => {
+  const dir = requireUtkface(t);
+  if (!dir) return;
+  await initBackend('wasm');
+  const kernels = registerWasmTrainingKernels();
+  t.log(`backend wasm + ${kernels.length} agekit kernels`);
+  const trainSpec = `utkface:${dir}:split=train:limit=${TRAIN}:seed=1`;
+  const valSpec = `utkface:${dir}:split=val:limit=${VAL}:seed=1`;
+  const train = await loadDataset(trainSpec);
+  const val = await loadDataset(valSpec);
+  const config = resolveTrainConfig({
+    net: 'mobilenet64', dataset: trainSpec, valDataset: valSpec, head: 'dex', optimizer: 'adam', lr: parseLrSchedule('0.002:0.5:1'),
+    batchSize: BATCH, epochs: EPOCHS, maxStepsPerEpoch: STEPS_PER_EPOCH, augmentation: 'no', bnMomentum: 0.9, weightDecay: 0, seed: 1, backend: 'wasm',
+  });
+  const out = join(await mkdtemp(join(tmpdir(), 'agekit-train-')), 'run');
+  const t0 = Date.now();
+  const result = await trainRun({ config, outDir: out, train, val, log: (l) => t.log(l) });
+  const trainAges = train.samples.map((s) => s.age!);
+  const mean = trainAges.reduce((a, b) => a + b, 0) / trainAges.length;
+  const baseline = constantPredictionMae(mean, val.samples.map((s) => s.age!));
+  t.log(`val MAE by epoch: ${result.epochs.map((e) => e.val_mae.toFixed(2)).join(', ')}; best ${result.bestValMae.toFixed(2)}; training-mean (${mean.toFixed(1)}) baseline ${baseline.toFixed(2)}; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  t.is(result.epochs.length, EPOCHS);
+  t.true(result.bestValMae < baseline, `best val MAE ${result.bestValMae} is not below the baseline ${baseline}`);
+  // The run folder records what happened: one metrics line per epoch and the best checkpoint's metrics.
+  const lines = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  t.deepEqual(lines.map((l) => l.epoch), [1, 2]);
+  const best = JSON.parse(await readFile(join(out, 'best', 'agekit.json'), 'utf8'));
+  t.is(best.training.val_mae, result.bestValMae);
+});
