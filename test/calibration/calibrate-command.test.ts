@@ -22,6 +22,9 @@ import { predictRawAges } from '../../calibration/predict-raw-ages.ts';
 import { fitAgeCalibration } from '../../calibration/fit-age-calibration.ts';
 import { writeRepresentativeSet } from '../../calibration/representative-set-dir.ts';
 import { main } from '../../host/cli/main.ts';
+import { AgeEstimator } from '../../device/estimators/age-estimator.ts';
+import { cropFace } from '../../device/contract/face-crop.ts';
+import { readRgb } from '../../host/images.ts';
 import { perturbWeights } from '../converters/conversion-fixtures.ts';
 import { dataTest, hasUtkface, utkfaceDir } from '../support/shared-data.ts';
 
@@ -112,6 +115,20 @@ dataTest(test).serial('calibrate ages on a .tflite rewrites only its metadata; t
   const got = await evaluateAgePredictor(p, ds);
   await p.close();
   for (let i = 0; i < ds.samples.length; i += 13) t.true(Math.abs(got.predictions[i] - calibrateAge(raw.predictions[i], cal)) < 1e-4);
+
+  // The device's estimator reads the patched file and applies the stored calibration.
+  const estimator = await AgeEstimator.create({ modelPath: out });
+  t.deepEqual(estimator.meta.ageCalibration, cal);
+  const crops = await Promise.all(ds.samples.slice(0, 3).map(async (s) => {
+    const img = await readRgb(s.path);
+    return { box: { x: 0, y: 0, w: img.width, h: img.height, score: 1 }, rgb: cropFace(img, { x: 0, y: 0, w: img.width, h: img.height }, meta.crop, 64, 64) };
+  }));
+  const est = await estimator.estimate(crops);
+  await estimator.close();
+  for (let i = 0; i < 3; i++) {
+    t.is(est[i].age, calibrateAge(est[i].rawAge, cal));
+    t.true(Math.abs(est[i].rawAge - raw.predictions[i]) < 1e-3, `face ${i}: device ${est[i].rawAge}, host ${raw.predictions[i]}`);
+  }
 });
 
 dataTest(test).serial('a built set drives convert --quantize int8; a set of another size or an empty one is refused', async (t) => {
