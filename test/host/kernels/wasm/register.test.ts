@@ -1,0 +1,42 @@
+/**
+ * registerWasmTrainingKernels: explicit, safe to repeat, leaves tfjs's own kernels alone unless
+ * told to replace them, switches variants, and unregistering puts tfjs's kernels back.
+ */
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../../../host/kernels/wasm/register.ts';
+
+const MISSING = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
+const REPLACED = ['Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'Identity'];
+
+test.serial('registration is explicit, repeatable, replaces tfjs kernels only when asked, and is undone by unregister', (t) => {
+  const tfjsFuncs = Object.fromEntries(REPLACED.map((n) => [n, tf.getKernel(n, 'wasm')?.kernelFunc]));
+  const tfjsSumGrad = tf.getGradient('Sum');
+  for (const n of MISSING) t.falsy(tf.getKernel(n, 'wasm'), `${n} absent before registration`);
+
+  t.deepEqual(registerWasmTrainingKernels(), MISSING);
+  t.deepEqual(registerWasmTrainingKernels(), MISSING, 'a second call changes nothing');
+  for (const n of REPLACED) t.is(tf.getKernel(n, 'wasm')?.kernelFunc, tfjsFuncs[n], `${n} is still tfjs's`);
+  t.is(tf.getGradient('Sum'), tfjsSumGrad);
+
+  t.deepEqual(registerWasmTrainingKernels({ replaceExisting: true }), [...MISSING, ...REPLACED, 'Sum gradient', 'Mean gradient']);
+  for (const n of REPLACED) t.not(tf.getKernel(n, 'wasm')?.kernelFunc, tfjsFuncs[n], `${n} replaced`);
+  t.not(tf.getGradient('Sum'), tfjsSumGrad);
+
+  const fastFilter = tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc;
+  t.deepEqual(registerWasmTrainingKernels({ variant: 'naive' }), MISSING, 'naive has no replacements');
+  t.not(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc, fastFilter, 'switched to the naive variant');
+  for (const n of REPLACED) t.is(tf.getKernel(n, 'wasm')?.kernelFunc, tfjsFuncs[n], `${n} back to tfjs's`);
+  t.is(tf.getGradient('Sum'), tfjsSumGrad);
+
+  registerWasmTrainingKernels({ replaceExisting: true });
+  t.deepEqual(unregisterWasmTrainingKernels().sort(), ['Sum gradient', 'Mean gradient', ...MISSING, ...REPLACED].sort());
+  for (const n of MISSING) t.falsy(tf.getKernel(n, 'wasm'));
+  for (const n of REPLACED) t.is(tf.getKernel(n, 'wasm')?.kernelFunc, tfjsFuncs[n]);
+  t.is(tf.getGradient('Sum'), tfjsSumGrad);
+});
+
+test.serial('an unknown variant is an error that lists the variants', (t) => {
+  t.throws(() => registerWasmTrainingKernels({ variant: 'quick' as 'fast' }), { message: /unknown variant "quick".*fast, naive/ });
+});
