@@ -179,7 +179,7 @@ async function realDataNext(size: [number, number], batch: number): Promise<{ ne
 
 async function benchNet(net: string, o: BenchOptions): Promise<BenchRecord[]> {
   const records: BenchRecord[] = [];
-  const perSecond = (batch: number, ms: number) => Math.round((batch / (ms / 1000)) * 10) / 10;
+  const perSecond = (batch: number, ms: number) => Number((batch / (ms / 1000)).toPrecision(3));
   const rec = (r: Omit<BenchRecord, 'images_per_second' | 'step_ms_median' | 'cpu_images_per_second' | 'step_cpu_ms_median'>, times: StepTimes): BenchRecord => {
     const ms = median(times.wall);
     const cpuMs = median(times.cpu);
@@ -265,7 +265,11 @@ async function main(): Promise<void> {
   for (const net of o.nets) {
     const fast = records.find((r) => r.net === net && r.variant === 'fast' && r.input === 'synthetic');
     const others = records.filter((r) => r.net === net && r !== fast);
-    if (fast) process.stdout.write(`${net}: wasm fast ${fast.images_per_second} images/s (${fast.cpu_images_per_second} per CPU-second); ${others.map((r) => `${r.backend} ${r.variant} ${r.input} ${r.images_per_second} (fast = ${(fast.images_per_second / r.images_per_second).toFixed(2)}x)`).join('; ')}\n`);
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+    if (fast) {
+      process.stdout.write(`${net}: wasm fast ${fast.images_per_second} images/s (${fast.cpu_images_per_second} per CPU-second); ${others.map((r) =>
+        `${r.backend} ${r.variant} ${r.input} ${r.images_per_second} (fast = ${ratio(fast.images_per_second, r.images_per_second)} wall, ${ratio(fast.cpu_images_per_second, r.cpu_images_per_second)} CPU)`).join('; ')}\n`);
+    }
   }
   if (o.json) {
     await writeFileAtomic(o.json, `${JSON.stringify(records, null, 2)}\n`);
