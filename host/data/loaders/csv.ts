@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { DataError } from '../../../device/errors.ts';
 import type { Box } from '../../../device/contract/face-crop.ts';
 import { emptyTally, skip, type Sample } from '../dataset.ts';
-import { parseAge } from '../age-label.ts';
+import { readPathAndAge } from '../age-label.ts';
 import { columnIndex, readCsvTable } from '../csv-table.ts';
 import { createFileChecker } from '../image-files.ts';
 import { SKIP_REASONS } from '../skip-reasons.ts';
@@ -49,12 +49,10 @@ export const csvLoader: DatasetLoader = {
     const samples: Sample[] = [];
     const exists = createFileChecker();
     for (const row of table.rows) {
-      const where = `${file}:${row.line}`;
-      if (row.cells.length !== table.header.length || row.cells[col.path] === '') { skip(skipped, SKIP_REASONS.malformedRow, where); continue; }
-      const path = resolve(root, row.cells[col.path]);
-      const age = parseAge(row.cells[col.age]);
-      if ('reason' in age) { skip(skipped, age.reason, path); continue; }
-      const sample: Sample = { path, age: age.age };
+      const item = readPathAndAge(row, table.header.length, col, root, file, skipped);
+      if (!item) continue;
+      const { path } = item;
+      const sample: Sample = { path, age: item.age };
       if (present.length === 4) {
         const box = parseBoxCells(BOX_COLUMNS.map((c) => row.cells[col[c]]));
         if (box === undefined) { skip(skipped, SKIP_REASONS.badBox, path); continue; }

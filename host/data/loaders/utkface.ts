@@ -9,7 +9,7 @@
 import { basename, join, resolve } from 'node:path';
 import { DataError } from '../../../device/errors.ts';
 import { emptyTally, skip, type Sample } from '../dataset.ts';
-import { parseAge } from '../age-label.ts';
+import { parseAge, readPathAndAge } from '../age-label.ts';
 import { columnIndex, readCsvTable } from '../csv-table.ts';
 import { createFileChecker, isFile, listImageFiles, requireDirectory } from '../image-files.ts';
 import { SKIP_REASONS } from '../skip-reasons.ts';
@@ -25,14 +25,11 @@ async function fromLabelFile(dir: string, file: string): Promise<LoadedItems> {
   const samples: Sample[] = [];
   const exists = createFileChecker();
   for (const row of table.rows) {
-    const where = `${file}:${row.line}`;
-    if (row.cells.length !== table.header.length || row.cells[col.path] === '') { skip(skipped, SKIP_REASONS.malformedRow, where); continue; }
-    const path = resolve(dir, row.cells[col.path]);
-    const age = parseAge(row.cells[col.age]);
-    if ('reason' in age) { skip(skipped, age.reason, path); continue; }
-    if (!exists(path)) { skip(skipped, SKIP_REASONS.missingFile, path); continue; }
+    const item = readPathAndAge(row, table.header.length, col, dir, file, skipped);
+    if (!item) continue;
+    if (!exists(item.path)) { skip(skipped, SKIP_REASONS.missingFile, item.path); continue; }
     const split = col.split !== undefined ? row.cells[col.split] : '';
-    samples.push(split ? { path, age: age.age, split } : { path, age: age.age });
+    samples.push(split ? { ...item, split } : item);
   }
   return { root: dir, samples, skipped };
 }
