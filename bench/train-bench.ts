@@ -27,6 +27,7 @@ import { batchStream } from '../host/data/batch-stream.ts';
 import { loadDataset } from '../host/data/load-dataset.ts';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, type KernelVariant } from '../host/kernels/wasm/register.ts';
 import { KernelTimer } from '../host/kernels/wasm/kernel-timer.ts';
+import { registerBatchNormGradient, unregisterBatchNormGradient } from '../host/train/batch-norm-gradient.ts';
 
 interface BenchOptions {
   json?: string;
@@ -154,12 +155,20 @@ function slowestKernels(trainer: Trainer, batch: Batch): { name: string; cpu_ms:
   return timer.slowest(5).map((k) => ({ name: k.name, cpu_ms: Math.round(k.cpuMs), share: Math.round((k.cpuMs / stepMs) * 1000) / 1000, calls: k.calls }));
 }
 
+/**
+ * Kernels and gradients for a variant. `fast` is what `agekit train` runs: every agekit kernel,
+ * the replacements and agekit's batch-norm gradient (host/train/batch-norm-gradient.ts); the
+ * baselines keep tfjs's gradients.
+ */
 async function useWasm(variant: KernelVariant | 'fast-no-replace'): Promise<string[]> {
   await tf.setBackend('wasm');
   await tf.ready();
   unregisterWasmTrainingKernels();
+  unregisterBatchNormGradient();
   if (variant === 'fast-no-replace') return registerWasmTrainingKernels({ variant: 'fast', replaceExisting: false });
-  return registerWasmTrainingKernels({ variant, replaceExisting: true });
+  const names = registerWasmTrainingKernels({ variant, replaceExisting: true });
+  if (variant === 'fast' && registerBatchNormGradient()) names.push('FusedBatchNorm gradient');
+  return names;
 }
 
 async function realDataNext(size: [number, number], batch: number): Promise<{ next: () => Promise<Batch>; close: () => Promise<void> }> {

@@ -10,12 +10,11 @@ import { broadcastTo, cast, div, reshape, util } from '@tensorflow/tfjs-core';
 import { Mean, Sum } from '@tensorflow/tfjs-core';
 import type { GradConfig, MeanAttrs, NamedAttrMap, SumAttrs, Tensor } from '@tensorflow/tfjs-core';
 
-function broadcastBack(dy: Tensor, x: Tensor, axis: number | number[]): { grad: Tensor; reduceSize: number } {
+function broadcastBack(dy: Tensor, x: Tensor, axis: number | number[]): { grad: Tensor } {
   const axes = util.parseAxisParam(axis, x.shape);
   const expanded = x.shape.slice();
   for (const a of axes) expanded[a] = 1;
-  const reduceSize = axes.reduce((n, a) => n * x.shape[a], 1);
-  return { grad: broadcastTo(reshape(dy, expanded), x.shape), reduceSize };
+  return { grad: broadcastTo(reshape(dy, expanded), x.shape) };
 }
 
 /** d(sum x)/dx = dy broadcast over the reduced axes. */
@@ -37,9 +36,12 @@ export const meanGradConfig: GradConfig = {
     const [x] = saved;
     const { axis } = attrs as unknown as MeanAttrs;
     return {
+      // Divided before broadcasting: the same quotient per element, on the reduced-size tensor
+      // instead of a second full-size pass.
       x: () => {
-        const { grad, reduceSize } = broadcastBack(dy as Tensor, x, axis);
-        return div(cast(grad, 'float32'), reduceSize);
+        const axes = util.parseAxisParam(axis, x.shape);
+        const reduceSize = axes.reduce((n, a) => n * x.shape[a], 1);
+        return broadcastBack(div(cast(dy as Tensor, 'float32'), reduceSize), x, axis).grad;
       },
     };
   },

@@ -8,7 +8,7 @@
  * const names = registerWasmTrainingKernels(); // ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', ...]
  * console.error(`backend wasm + ${names.length} agekit kernels`);
  */
-import { getGradient, getKernel, Identity, Mean, registerGradient, registerKernel, Sum, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
+import { Cast, FusedBatchNorm, getGradient, getKernel, Identity, Mean, registerGradient, registerKernel, Sum, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig, conv2DBackpropFilterNaiveConfig } from './Conv2DBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.ts';
@@ -19,7 +19,11 @@ import { createTileConfig } from './Tile.ts';
 import { createSumConfig } from './Sum.ts';
 import { createMeanConfig } from './Mean.ts';
 import { createIdentityConfig } from './Identity.ts';
+import { createCastConfig } from './Cast.ts';
 import { meanGradConfig, sumGradConfig } from './Sum_grad.ts';
+import { createFusedBatchNormConfig } from './FusedBatchNorm.ts';
+import { clipByValueGradConfig, rangeMaskGradConfig, relu6GradConfig, reluGradConfig } from './range-mask-gradient.ts';
+import { batchNormGradSumsConfig } from './batch-norm-grad-sums.ts';
 
 export type { KernelVariant };
 
@@ -28,9 +32,10 @@ export interface WasmTrainingKernelOptions {
   variant?: KernelVariant;
   /**
    * Also replace kernels tfjs ships for wasm where agekit has a faster one (Conv2DBackpropInput;
-   * Identity without a copy; Tile, Sum and Mean in the shapes gradients use, tfjs's own
-   * otherwise) and the Sum and Mean gradients (Sum_grad.ts; global in tfjs, same maths, no
-   * full-size JavaScript arrays). Fast variant only. Default false: tfjs's own kernels are left alone.
+   * Identity and same-dtype Cast without a copy; Tile, Sum, Mean and FusedBatchNorm in the shapes training uses,
+   * tfjs's own otherwise) and the Sum, Mean, ReLU, ReLU6 and ClipByValue gradients (Sum_grad.ts,
+   * range-mask-gradient.ts; global in tfjs, same maths). Fast variant only. Default false:
+   * tfjs's own kernels are left alone.
    */
   replaceExisting?: boolean;
 }
@@ -49,15 +54,25 @@ const missing = (fast: KernelConfig, naive: KernelConfig): KernelEntry => ({
   name: fast.kernelName, replacesTfjs: false, make: (variant) => (variant === 'fast' ? fast : naive),
 });
 
+const fastOnly = (fast: KernelConfig): KernelEntry => ({
+  name: fast.kernelName, replacesTfjs: false, make: (variant) => (variant === 'fast' ? fast : undefined),
+});
+
 const ENTRIES: KernelEntry[] = [
   missing(conv2DBackpropFilterConfig, conv2DBackpropFilterNaiveConfig),
   missing(depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterNaiveConfig),
   missing(depthwiseConv2dNativeBackpropInputConfig, depthwiseConv2dNativeBackpropInputNaiveConfig),
+  // agekit's own kernels, called by agekit's gradients (fast variant only; new names, so they
+  // change nothing until a gradient uses them).
+  fastOnly(rangeMaskGradConfig),
+  fastOnly(batchNormGradSumsConfig),
   { name: conv2DBackpropInputConfig.kernelName, replacesTfjs: true, make: (v) => (v === 'fast' ? conv2DBackpropInputConfig : undefined) },
   { name: Tile, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createTileConfig(tfjs) : undefined) },
   { name: Sum, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createSumConfig(tfjs) : undefined) },
   { name: Mean, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createMeanConfig(tfjs) : undefined) },
   { name: Identity, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createIdentityConfig(tfjs) : undefined) },
+  { name: Cast, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createCastConfig(tfjs) : undefined) },
+  { name: FusedBatchNorm, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createFusedBatchNormConfig(tfjs) : undefined) },
 ];
 
 // Every kernel function agekit registered, to tell ours from tfjs's in the global registry.
@@ -68,9 +83,10 @@ const ourFuncs = new WeakSet<KernelFunc>();
 const displaced = new Map<string, KernelConfig>();
 const displacedGradients = new Map<string, GradConfig>();
 
-// Gradients agekit replaces (global in tfjs, for every backend; the same maths without the
-// full-size JavaScript `ones` arrays). Installed with the fast variant and replaceExisting.
-const GRADIENTS: GradConfig[] = [sumGradConfig, meanGradConfig];
+// Gradients agekit replaces (global in tfjs, for every backend): Sum and Mean, the same maths
+// without the full-size JavaScript `ones` arrays; ReLU, ReLU6 and ClipByValue, one agekit kernel
+// on wasm (tfjs's maths elsewhere). Installed with the fast variant and replaceExisting.
+const GRADIENTS: GradConfig[] = [sumGradConfig, meanGradConfig, reluGradConfig, relu6GradConfig, clipByValueGradConfig];
 
 function useAgekitGradients(on: boolean): string[] {
   const names: string[] = [];

@@ -10,9 +10,13 @@ import { conv2DBackpropInputConfig } from '../../../../host/kernels/wasm/Conv2DB
 import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterNaiveConfig } from '../../../../host/kernels/wasm/DepthwiseConv2dNativeBackpropFilter.ts';
 import { depthwiseConv2dNativeBackpropInputConfig, depthwiseConv2dNativeBackpropInputNaiveConfig } from '../../../../host/kernels/wasm/DepthwiseConv2dNativeBackpropInput.ts';
 import { registerWasmTrainingKernels } from '../../../../host/kernels/wasm/register.ts';
+import { createFusedBatchNormConfig } from '../../../../host/kernels/wasm/FusedBatchNorm.ts';
+import { rangeMaskGradConfig } from '../../../../host/kernels/wasm/range-mask-gradient.ts';
+import { batchNormGradSumsConfig } from '../../../../host/kernels/wasm/batch-norm-grad-sums.ts';
 import { backendMemory, type BackendWasm } from '../../../../host/kernels/wasm/wasm-backend-calls.ts';
 import { buildNet } from '../../../../host/nets/index.ts';
 import { createTrainStep } from '../../../../host/train/train-step.ts';
+import { registerBatchNormGradient, unregisterBatchNormGradient } from '../../../../host/train/batch-norm-gradient.ts';
 import { createOptimizer } from '../../../../host/train/optimizer.ts';
 import { groundTruthTargets } from '../../../../host/train/targets.ts';
 import { backends, runOn, seededValues } from './kernel-cases.ts';
@@ -32,7 +36,28 @@ const CALLS: [string, KernelConfig, Record<string, [Float32Array, number[]]>, Na
   ['DepthwiseConv2dNativeBackpropFilter naive', depthwiseConv2dNativeBackpropFilterNaiveConfig, { x, dy }, depthwise],
   ['DepthwiseConv2dNativeBackpropInput fast', depthwiseConv2dNativeBackpropInputConfig, { dy, filter: [seededValues(72, 4), [3, 3, 8, 1]] }, depthwise],
   ['DepthwiseConv2dNativeBackpropInput naive', depthwiseConv2dNativeBackpropInputNaiveConfig, { dy, filter: [seededValues(72, 4), [3, 3, 8, 1]] }, depthwise],
+  ['FusedBatchNorm (per channel)', createFusedBatchNormConfig(tf.getKernel('FusedBatchNorm', 'wasm') as KernelConfig),
+    { x, mean: [seededValues(8, 5), [8]], variance: [seededValues(8, 6).map((v) => v + 2), [8]], scale: [seededValues(8, 7), [8]] }, { varianceEpsilon: 1e-3 }],
+  ['AgekitRangeMaskGrad', rangeMaskGradConfig, { x: dy, dy: [seededValues(2 * 5 * 5 * 8, 8), [2, 5, 5, 8]] }, { lo: 0, hi: 6, lowerInclusive: false }],
 ];
+
+test.serial('AgekitBatchNormGradSums: 1000 calls leave no backend data behind and do not grow the heap', (t) => {
+  const inputs = { dy: dy[0], x: seededValues(dy[0].length, 9), mean: seededValues(8, 10) };
+  const call = () => {
+    const infos = Object.fromEntries(Object.entries(inputs).map(([k, v]) => {
+      const shape = k === 'mean' ? [8] : dy[1];
+      return [k, { dataId: wasm.write(v.slice(), shape, 'float32'), shape, dtype: 'float32' as const }];
+    }));
+    const outs = batchNormGradSumsConfig.kernelFunc({ inputs: infos, attrs: {}, backend: wasm }) as { dataId: object }[];
+    for (const o of [...outs, ...Object.values(infos)]) wasm.disposeData(o.dataId);
+  };
+  for (let i = 0; i < 20; i++) call();
+  const ids = wasm.numDataIds();
+  const heap = heapBytes();
+  for (let i = 0; i < 1000; i++) call();
+  t.is(wasm.numDataIds(), ids);
+  t.is(heapBytes(), heap);
+});
 
 for (const [name, config, inputs, attrs] of CALLS) {
   test.serial(`${name}: 1000 calls leave no backend data behind and do not grow the heap`, (t) => {
@@ -45,8 +70,10 @@ for (const [name, config, inputs, attrs] of CALLS) {
   });
 }
 
-test.serial('training mobilenet64 (32x32) on wasm with the agekit kernels: tensors, backend data and heap flat over 40 steps', (t) => {
+test.serial('training mobilenet64 (32x32) on wasm with the agekit kernels and batch-norm gradient (as agekit train): tensors, backend data and heap flat over 40 steps', (t) => {
   registerWasmTrainingKernels({ replaceExisting: true });
+  registerBatchNormGradient();
+  t.teardown(unregisterBatchNormGradient);
   const model = buildNet('mobilenet64', { head: 'dex', seed: 5, inputSize: [32, 32] });
   const step = createTrainStep({ model, optimizer: createOptimizer({ optimizer: 'adam', learningRate: 1e-3 }), targets: groundTruthTargets('dex') });
   const batch = { n: 4, x: seededValues(4 * 32 * 32 * 3, 9).map((v) => v * 100), ages: Float32Array.from([20, 35, 50, 70]), samples: [] };

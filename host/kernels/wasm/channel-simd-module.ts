@@ -1,0 +1,135 @@
+/**
+ * WASM SIMD loops for the element-wise work of batch normalization and clipped activations in
+ * training, run in place on the tfjs WASM heap. Each replaces a chain of tfjs kernels (one full
+ * pass over an activation each) by one pass:
+ * - maskGe/maskGt: dx = dy where lo <= x (or lo < x) and x <= hi, else 0 (ReLU, ReLU6 and
+ *   ClipByValue gradients: tfjs runs GreaterEqual, LessEqual, LogicalAnd, ZerosLike, Select);
+ * - scaleShiftRows: y[r][c] = x[r][c] * a[c] + b[c] (batch norm forward, and its input gradient);
+ * - normGradSums: sumDy[c] += dy[r][c]; sumDyXm[c] += dy[r][c] * (x[r][c] - mean[c]) (the two
+ *   reductions of the batch-norm gradient, in one read of dy and x).
+ *
+ * @example
+ * const simd = channelSimdFor(memory);
+ * simd.maskGe(xPtr, dyPtr, outPtr, n4 * 16, f32Bits(0), f32Bits(6)); // n4 = groups of 4 floats
+ */
+import { FunctionWriter, Op, SimdOp, writeModule } from './wasm-assembler.ts';
+
+/** Byte pointers; `bytes` a multiple of 16; lo and hi are float32 bit patterns (see {@link f32Bits}). */
+export type MaskLoop = (xPtr: number, dyPtr: number, outPtr: number, bytes: number, loBits: number, hiBits: number) => void;
+/** Byte pointers; `channelBytes` = channels * 4, a multiple of 16; a, b hold one float per channel. */
+export type ScaleShiftLoop = (xPtr: number, aPtr: number, bPtr: number, outPtr: number, rows: number, channelBytes: number) => void;
+/** Byte pointers; `channelBytes` a multiple of 16; adds into sumDy and sumDyXm (zeroed by the caller). */
+export type NormSumsLoop = (dyPtr: number, xPtr: number, meanPtr: number, sumDyPtr: number, sumDyXmPtr: number, rows: number, channelBytes: number) => void;
+
+export interface ChannelSimd {
+  maskGe: MaskLoop;
+  maskGt: MaskLoop;
+  scaleShiftRows: ScaleShiftLoop;
+  normGradSums: NormSumsLoop;
+}
+
+// SIMD opcodes beyond the assembler's basic set (WebAssembly fixed-width SIMD numbering).
+const F32X4_GT = 0x44;
+const F32X4_LE = 0x45;
+const F32X4_GE = 0x46;
+const V128_AND = 0x4e;
+const F32X4_SUB = 0xe5;
+const F32_REINTERPRET_I32 = 0xbe;
+
+const bitsView = new DataView(new ArrayBuffer(4));
+/** The float32 bit pattern of v as a signed i32 (how float parameters reach the loops). */
+export function f32Bits(v: number): number {
+  bitsView.setFloat32(0, v, true);
+  return bitsView.getInt32(0, true);
+}
+
+function mask(lowerCompare: number): FunctionWriter {
+  const f = new FunctionWriter(['x', 'dy', 'out', 'bytes', 'lo', 'hi'], ['i'], ['vlo', 'vhi', 'vx']);
+  f.get('lo').op(F32_REINTERPRET_I32).simd(SimdOp.f32x4Splat).set('vlo');
+  f.get('hi').op(F32_REINTERPRET_I32).simd(SimdOp.f32x4Splat).set('vhi');
+  f.i32(0).set('i');
+  f.get('bytes').op(Op.i32Eqz, Op.i32Eqz).ifThen(() => {
+    f.doWhile('i', 16, 'bytes', () => {
+      f.get('out').get('i').op(Op.i32Add);
+      f.get('x').get('i').op(Op.i32Add).v128Load().set('vx');
+      // (lo <= x or lo < x) & (x <= hi): all-ones lanes keep dy, all-zero lanes give +0.
+      f.get('vx').get('vlo').simd(lowerCompare);
+      f.get('vx').get('vhi').simd(F32X4_LE);
+      f.simd(V128_AND);
+      f.get('dy').get('i').op(Op.i32Add).v128Load();
+      f.simd(V128_AND).v128Store();
+    });
+  });
+  return f;
+}
+
+function scaleShiftRows(): FunctionWriter {
+  const f = new FunctionWriter(['x', 'a', 'b', 'out', 'rows', 'Cb'], ['r', 'c', 'xRow', 'outRow']);
+  f.get('x').set('xRow');
+  f.get('out').set('outRow');
+  f.forRange('r', 'rows', () => {
+    f.i32(0).set('c');
+    f.doWhile('c', 16, 'Cb', () => {
+      f.get('outRow').get('c').op(Op.i32Add);
+      f.get('xRow').get('c').op(Op.i32Add).v128Load();
+      f.get('a').get('c').op(Op.i32Add).v128Load();
+      f.simd(SimdOp.f32x4Mul);
+      f.get('b').get('c').op(Op.i32Add).v128Load();
+      f.simd(SimdOp.f32x4Add).v128Store();
+    });
+    f.get('xRow').get('Cb').op(Op.i32Add).set('xRow');
+    f.get('outRow').get('Cb').op(Op.i32Add).set('outRow');
+  });
+  return f;
+}
+
+function normGradSums(): FunctionWriter {
+  const f = new FunctionWriter(['dy', 'x', 'mean', 'sDy', 'sDyXm', 'rows', 'Cb'], ['r', 'c', 'dyRow', 'xRow'], ['vdy']);
+  f.get('dy').set('dyRow');
+  f.get('x').set('xRow');
+  f.forRange('r', 'rows', () => {
+    f.i32(0).set('c');
+    f.doWhile('c', 16, 'Cb', () => {
+      f.get('dyRow').get('c').op(Op.i32Add).v128Load().set('vdy');
+      // sDy[c] += dy
+      f.get('sDy').get('c').op(Op.i32Add);
+      f.get('sDy').get('c').op(Op.i32Add).v128Load();
+      f.get('vdy').simd(SimdOp.f32x4Add).v128Store();
+      // sDyXm[c] += dy * (x - mean[c])
+      f.get('sDyXm').get('c').op(Op.i32Add);
+      f.get('sDyXm').get('c').op(Op.i32Add).v128Load();
+      f.get('vdy');
+      f.get('xRow').get('c').op(Op.i32Add).v128Load();
+      f.get('mean').get('c').op(Op.i32Add).v128Load();
+      f.simd(F32X4_SUB).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).v128Store();
+    });
+    f.get('dyRow').get('Cb').op(Op.i32Add).set('dyRow');
+    f.get('xRow').get('Cb').op(Op.i32Add).set('xRow');
+  });
+  return f;
+}
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<WebAssembly.Memory, ChannelSimd>();
+
+/** The loops bound to one backend memory (compiled once per process, instantiated once per memory). */
+export function channelSimdFor(memory: WebAssembly.Memory): ChannelSimd {
+  let simd = instances.get(memory);
+  if (!simd) {
+    compiled ??= new WebAssembly.Module(writeModule([
+      { name: 'maskGe', fn: mask(F32X4_GE) },
+      { name: 'maskGt', fn: mask(F32X4_GT) },
+      { name: 'scaleShiftRows', fn: scaleShiftRows() },
+      { name: 'normGradSums', fn: normGradSums() },
+    ]));
+    const e = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+    simd = {
+      maskGe: e.maskGe as MaskLoop,
+      maskGt: e.maskGt as MaskLoop,
+      scaleShiftRows: e.scaleShiftRows as ScaleShiftLoop,
+      normGradSums: e.normGradSums as NormSumsLoop,
+    };
+    instances.set(memory, simd);
+  }
+  return simd;
+}

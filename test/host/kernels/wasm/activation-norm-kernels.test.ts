@@ -1,0 +1,177 @@
+/**
+ * agekit's batch-norm and clipped-activation kernels and gradients on WASM against the CPU
+ * backend: FusedBatchNorm forward, same-dtype Cast, the range-mask gradients of ReLU, ReLU6 and
+ * ClipByValue (boundary values and sizes that are not a multiple of 4 included), the batch-norm
+ * gradient's reductions, and a conv + batch norm (training mode) + ReLU6 block end to end.
+ */
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { createFusedBatchNormConfig } from '../../../../host/kernels/wasm/FusedBatchNorm.ts';
+import { createCastConfig } from '../../../../host/kernels/wasm/Cast.ts';
+import { batchNormGradSumsConfig } from '../../../../host/kernels/wasm/batch-norm-grad-sums.ts';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../../../host/kernels/wasm/register.ts';
+import { registerBatchNormGradient, unregisterBatchNormGradient } from '../../../../host/train/batch-norm-gradient.ts';
+import { backends, cpuKernel, relativeError, runOn, seededValues } from './kernel-cases.ts';
+
+const { wasm, cpu } = await backends();
+const tfjs = (name: string) => tf.getKernel(name, 'wasm') as KernelConfig;
+const batchNorm = createFusedBatchNormConfig(tfjs('FusedBatchNorm'));
+const sizeOf = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+const BN_CASES: { x: number[]; stats: number[]; scale: boolean; offset: boolean }[] = [
+  { x: [2, 5, 7, 8], stats: [8], scale: true, offset: true },
+  { x: [3, 4, 4, 16], stats: [16], scale: false, offset: true },
+  { x: [1, 3, 3, 4], stats: [4], scale: true, offset: false },
+  { x: [6, 12], stats: [12], scale: true, offset: true },
+  { x: [2, 3, 3, 6], stats: [6], scale: true, offset: true }, // 6 channels: tfjs's kernel
+  { x: [2, 3, 3, 8], stats: [1, 1, 1, 8], scale: true, offset: true },
+];
+
+for (const [i, c] of BN_CASES.entries()) {
+  test(`FusedBatchNorm x=[${c.x}] stats [${c.stats}]${c.scale ? '' : ' no scale'}${c.offset ? '' : ' no offset'} matches cpu`, (t) => {
+    const n = sizeOf(c.stats);
+    const inputs: Record<string, [Float32Array, number[]]> = {
+      x: [seededValues(sizeOf(c.x), 100 + i).map((v) => v * 4 + 1), c.x],
+      mean: [seededValues(n, 200 + i), c.stats],
+      variance: [seededValues(n, 300 + i).map((v) => v + 1.5), c.stats],
+    };
+    if (c.scale) inputs.scale = [seededValues(n, 400 + i).map((v) => v + 1), c.stats];
+    if (c.offset) inputs.offset = [seededValues(n, 500 + i), c.stats];
+    const attrs: NamedAttrMap = { varianceEpsilon: 1e-3 };
+    const got = runOn(wasm, batchNorm.kernelFunc, inputs, attrs);
+    const want = runOn(cpu, cpuKernel('FusedBatchNorm'), inputs, attrs);
+    t.deepEqual(got.shape, want.shape);
+    const err = relativeError(got.values, want.values);
+    t.true(err <= 1e-5, `relative error ${err}`);
+  });
+}
+
+test('Cast to the same dtype shares the data; a real conversion still converts', (t) => {
+  const cast = createCastConfig(tfjs('Cast'));
+  const values = Float32Array.from([1.5, -2.25, 3.75, 0]);
+  const idsBefore = wasm.numDataIds();
+  const dataId = wasm.write(values.slice(), [4], 'float32');
+  const x: TensorInfo = { dataId, shape: [4], dtype: 'float32' };
+  const same = cast.kernelFunc({ inputs: { x }, attrs: { dtype: 'float32' }, backend: wasm }) as TensorInfo;
+  t.is(same.dataId, dataId);
+  t.deepEqual(Array.from(wasm.readSync(same.dataId) as Float32Array), Array.from(values));
+  const asInt = cast.kernelFunc({ inputs: { x }, attrs: { dtype: 'int32' }, backend: wasm }) as TensorInfo;
+  t.not(asInt.dataId, dataId);
+  t.is(asInt.dtype, 'int32');
+  t.deepEqual(Array.from(wasm.readSync(asInt.dataId) as Int32Array), [1, -2, 3, 0]);
+  wasm.disposeData(asInt.dataId);
+  wasm.disposeData(same.dataId);
+  wasm.disposeData(dataId);
+  t.is(wasm.numDataIds(), idsBefore, 'the shared data is freed with its last reference');
+});
+
+for (const shape of [[2, 5, 5, 8], [3, 7, 4], [1, 1, 1, 12]]) {
+  test(`batch-norm gradient sums x=[${shape}] match a float64 reference`, (t) => {
+    const c = shape[shape.length - 1];
+    const dy = seededValues(sizeOf(shape), 7);
+    const x = seededValues(sizeOf(shape), 8).map((v) => v * 3);
+    const mean = seededValues(c, 9);
+    const infos = [[dy, shape], [x, shape], [mean, [c]]].map(([v, s]) => ({ dataId: wasm.write((v as Float32Array).slice(), s as number[], 'float32'), shape: s as number[], dtype: 'float32' as const }));
+    const [sDy, sDyXm] = batchNormGradSumsConfig.kernelFunc({ inputs: { dy: infos[0], x: infos[1], mean: infos[2] }, attrs: {}, backend: wasm }) as TensorInfo[];
+    const want1 = new Float64Array(c);
+    const want2 = new Float64Array(c);
+    for (let i = 0; i < dy.length; i++) {
+      want1[i % c] += dy[i];
+      want2[i % c] += dy[i] * (x[i] - mean[i % c]);
+    }
+    const got1 = Float32Array.from(wasm.readSync(sDy.dataId) as Float32Array);
+    const got2 = Float32Array.from(wasm.readSync(sDyXm.dataId) as Float32Array);
+    for (const info of [...infos, sDy, sDyXm]) wasm.disposeData(info.dataId);
+    t.true(relativeError(got1, Float32Array.from(want1)) <= 1e-5);
+    t.true(relativeError(got2, Float32Array.from(want2)) <= 1e-5);
+  });
+}
+
+/** Gradient of sum(f(x) * w) on a backend, as plain values, and the kernels that ran. */
+async function gradOn(backend: string, f: (x: tf.Tensor) => tf.Tensor, x: Float32Array, w: Float32Array, shape: number[]): Promise<{ values: Float32Array; kernels: string[] }> {
+  await tf.setBackend(backend);
+  let values = new Float32Array(0);
+  const info = await tf.profile(() => {
+    values = tf.tidy(() => {
+      const xt = tf.tensor(x, shape);
+      const wt = tf.tensor(w, shape);
+      return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), wt)))(xt).dataSync() as Float32Array;
+    });
+  });
+  return { values, kernels: info.kernelNames };
+}
+
+const ACTIVATIONS: [string, (x: tf.Tensor) => tf.Tensor][] = [
+  ['relu', (x) => tf.relu(x)],
+  ['relu6', (x) => tf.relu6(x)],
+  ['clipByValue(-0.5, 2)', (x) => tf.clipByValue(x, -0.5, 2)],
+  ['reLU layer with maxValue 6', (x) => tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.Tensor],
+];
+
+for (const [name, f] of ACTIVATIONS) {
+  for (const shape of [[2, 6, 6, 8], [3, 5, 7]]) {
+    test.serial(`${name} gradient on wasm (agekit kernel) matches cpu, x=[${shape}] with values on the boundaries`, async (t) => {
+      registerWasmTrainingKernels({ replaceExisting: true });
+      try {
+        // Values spread over [-8, 8] plus exact boundaries (0, 6, -0.5, 2) and the tail.
+        const x = seededValues(sizeOf(shape), 11).map((v, i) => (i % 9 === 0 ? [0, 6, -0.5, 2][(i / 9) % 4] : v * 8));
+        const w = seededValues(sizeOf(shape), 12);
+        const got = await gradOn('wasm', f, x, w, shape);
+        const want = await gradOn('cpu', f, x, w, shape);
+        t.true(got.kernels.includes('AgekitRangeMaskGrad'), `wasm ran ${got.kernels.join(', ')}`);
+        t.false(got.kernels.includes('LogicalAnd') || got.kernels.includes('Step'));
+        t.false(want.kernels.includes('AgekitRangeMaskGrad'), 'cpu keeps tfjs maths');
+        t.is(relativeError(got.values, want.values), 0);
+      } finally {
+        await tf.setBackend('wasm');
+        unregisterWasmTrainingKernels();
+      }
+    });
+  }
+}
+
+test.serial('conv + batch norm in training mode + ReLU6: input and weight gradients on wasm match cpu', async (t) => {
+  const build = () => {
+    const input = tf.input({ shape: [10, 10, 3] });
+    let y = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(input) as tf.SymbolicTensor;
+    y = tf.layers.batchNormalization({ axis: -1, epsilon: 1e-3 }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.reLU({ maxValue: 6 }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.conv2d({ filters: 12, kernelSize: 1, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.batchNormalization({ axis: -1, epsilon: 1e-3 }).apply(y) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: y });
+  };
+  const shape = [4, 10, 10, 3];
+  const x = seededValues(sizeOf(shape), 21).map((v) => v * 2);
+  const w = seededValues(4 * 5 * 5 * 12, 22);
+  const grads = async (backend: string) => {
+    await tf.setBackend(backend);
+    const model = build();
+    let out: Float32Array[] = [];
+    const info = await tf.profile(() => { out = tf.tidy(() => {
+      const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+      const wt = tf.tensor(w, [4, 5, 5, 12]);
+      const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+      const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(model.apply(xt, { training: true }) as tf.Tensor, wt)) as tf.Scalar, vars);
+      return vars.map((v) => g[v.name].dataSync() as Float32Array);
+    }); });
+    model.dispose();
+    return { values: out, kernels: info.kernelNames };
+  };
+  registerWasmTrainingKernels({ replaceExisting: true });
+  registerBatchNormGradient();
+  try {
+    const { values: got, kernels } = await grads('wasm');
+    const { values: want } = await grads('cpu');
+    for (const k of ['AgekitRangeMaskGrad', 'AgekitBatchNormGradSums']) t.true(kernels.includes(k), `${k} ran on wasm`);
+    t.is(got.length, want.length);
+    got.forEach((g, i) => {
+      const err = relativeError(g, want[i]);
+      t.true(err <= 1e-4, `weight ${i}: relative error ${err}`);
+    });
+  } finally {
+    unregisterBatchNormGradient();
+    await tf.setBackend('wasm');
+    unregisterWasmTrainingKernels();
+  }
+});
