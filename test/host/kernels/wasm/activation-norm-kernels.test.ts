@@ -91,7 +91,7 @@ for (const shape of [[2, 5, 5, 8], [3, 7, 4], [1, 1, 1, 12]]) {
 /** Gradient of sum(f(x) * w) on a backend, as plain values, and the kernels that ran. */
 async function gradOn(backend: string, f: (x: tf.Tensor) => tf.Tensor, x: Float32Array, w: Float32Array, shape: number[]): Promise<{ values: Float32Array; kernels: string[] }> {
   await tf.setBackend(backend);
-  let values = new Float32Array(0);
+  let values: Float32Array = new Float32Array(0);
   const info = await tf.profile(() => {
     values = tf.tidy(() => {
       const xt = tf.tensor(x, shape);
