@@ -1,18 +1,23 @@
 /**
- * `agekit bench` as a library call: detection plus estimation over fixed frames for each
- * runtime x thread count, timed per stage with the pipeline's clock, in one run on one machine,
- * so the ratios between runtimes are measured, not assumed.
+ * `agekit bench` as a library call: the whole per-frame path (capture from memory, detector
+ * input, detector inference, anchor decoding + NMS, crop, age estimation, tracking) over fixed
+ * frames for each runtime x thread count, timed per stage with the pipeline's clock.
+ *
+ * All configurations are opened first and then measured in turns, pass by pass, on the same
+ * frames: on a machine whose load changes (a training job next door) every configuration sees
+ * the same conditions, so the ratios between runtimes are measured, not assumed.
  *
  * @example
- * const r = await runBench({ detector: 'samples/models/blazeface.tflite', model: 'student.tflite', runtimes: ['tflite', 'tflite-wasm'], threads: [1, 2], frames });
+ * const r = await runBench({ configs: [{ runtime: 'tflite', threads: 1, detector: 'samples/models/blazeface.tflite', model: 'student.tflite' }], frames });
  */
 import type { RuntimeName } from '../runtime/model-runner.ts';
 import { BlazeFaceDetector } from '../detectors/blazeface-detector.ts';
 import { AgeEstimator } from '../estimators/age-estimator.ts';
 import { cropFaces } from '../estimators/crop-faces.ts';
-import { StageClock } from '../stage-clock.ts';
+import { FrameAssembler } from '../sources/frame-assembler.ts';
+import { IouTracker } from '../trackers/iou-tracker.ts';
 import { quantile } from '../sinks/latency-stats.ts';
-import type { Frame } from '../stages.ts';
+import type { AgedFace, Frame } from '../stages.ts';
 
 export interface BenchConfig {
   runtime: RuntimeName;
@@ -21,21 +26,32 @@ export interface BenchConfig {
   detector: string;
   /** Age model for this runtime, if any (.tflite, or a checkpoint for `tfjs`). */
   model?: string;
+  /** Native tflite only: run on XNNPACK (default true) or on TFLite's builtin kernels. */
+  xnnpack?: boolean;
 }
 
+/** The timed parts of one frame, in pipeline order. */
+export const BENCH_STAGES = ['capture', 'detect_input', 'detect_infer', 'detect_decode', 'crop', 'estimate', 'track'] as const;
+export type BenchStageName = typeof BENCH_STAGES[number];
+
+/** Statistics of one stage over the measured frames; `share` is of the mean total. */
 export interface BenchStage { p50_ms: number; p95_ms: number; mean_ms: number; share: number }
 
 export interface BenchResult {
   runtime: RuntimeName;
   threads: number;
+  /** What ran the detector's ops (e.g. `xnnpack (1 thread)`, `builtin kernels (...)`, `tfjs wasm`). */
+  accelerator: string;
   detector: string;
   model: string | null;
   frames: number;
   /** Faces detected per frame, on average (each is estimated when there is an age model). */
   faces_per_frame: number;
-  /** Frames per second from the mean total time (detect + crop + estimate). */
+  /** Frames per second from the mean total time: sustained throughput of one pipeline. */
   fps: number;
-  stages: Record<'detect' | 'crop' | 'estimate' | 'total', BenchStage>;
+  /** Frames per second from the median total time. */
+  fps_p50: number;
+  stages: Record<BenchStageName | 'detect' | 'total', BenchStage>;
   /** Mean total time relative to the first configuration's (the baseline of this run). */
   ratio_to_baseline?: number;
 }
@@ -45,72 +61,131 @@ export interface RunBenchOptions {
   frames: Frame[];
   /** Passes over the frames (after one warm-up pass of up to 5 frames). Default 1. */
   passes?: number;
-  /** Called before each configuration, for progress on stderr. */
+  /** Bytes per read when frames are captured from memory (a pipe delivers 64 KiB). Default 65536. */
+  chunkBytes?: number;
+  /** Called before each configuration is opened, for progress on stderr. */
   onConfig?: (c: BenchConfig) => void;
   /** Called when a configuration cannot run (e.g. a runtime not available): it is skipped. */
   onSkip?: (c: BenchConfig, err: unknown) => void;
 }
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
+const hr = () => process.hrtime.bigint();
+const msSince = (t0: bigint) => Number(hr() - t0) / 1e6;
+
+/** One opened configuration and its samples. */
+interface Lane {
+  config: BenchConfig;
+  detector: BlazeFaceDetector;
+  estimator?: AgeEstimator;
+  tracker: IouTracker;
+  assembler?: FrameAssembler;
+  /** Frame time of the tracker, strictly increasing across passes. */
+  tMs: number;
+  times: Record<BenchStageName, number[]>;
+  faces: number;
+}
+
+/**
+ * One frame through the whole path. Capture from memory: the frame's raw bytes cut into pipe
+ * reads and assembled, as the raw-pipe sources do with ffmpeg's output.
+ */
+async function step(lane: Lane, frame: Frame, chunkBytes: number, record: boolean): Promise<void> {
+  const ms: Record<BenchStageName, number> = { capture: 0, detect_input: 0, detect_infer: 0, detect_decode: 0, crop: 0, estimate: 0, track: 0 };
+  let t = hr();
+  if (!lane.assembler || lane.assembler.width !== frame.width || lane.assembler.height !== frame.height) lane.assembler = new FrameAssembler(frame.width, frame.height, 'rgb24');
+  let rgb: Uint8Array | undefined;
+  for (let off = 0; off < frame.rgb.length; off += chunkBytes) rgb = lane.assembler.push(frame.rgb.subarray(off, off + chunkBytes))[0] ?? rgb;
+  lane.tMs += 33.3;
+  const captured: Frame = { index: frame.index, tMs: lane.tMs, width: frame.width, height: frame.height, rgb: rgb! };
+  ms.capture = msSince(t);
+
+  t = hr();
+  const map = lane.detector.prepareInput(captured);
+  ms.detect_input = msSince(t);
+  t = hr();
+  const raw = await lane.detector.infer();
+  ms.detect_infer = msSince(t);
+  t = hr();
+  const boxes = lane.detector.decodeFaces(raw, map, captured);
+  ms.detect_decode = msSince(t);
+
+  let ages: Array<number | undefined> = [];
+  if (lane.estimator && boxes.length) {
+    t = hr();
+    const crops = cropFaces(captured, boxes, lane.estimator.meta);
+    ms.crop = msSince(t);
+    t = hr();
+    ages = (await lane.estimator.estimate(crops)).map((a) => a.age);
+    ms.estimate = msSince(t);
+  }
+  t = hr();
+  const aged: AgedFace[] = boxes.map((box, i) => ({ box, age: ages[i] }));
+  lane.tracker.update(captured.tMs, aged);
+  lane.tracker.takeEnded();
+  ms.track = msSince(t);
+  if (!record) return;
+  for (const k of BENCH_STAGES) lane.times[k].push(ms[k]);
+  lane.faces += boxes.length;
+}
+
+function summarize(lane: Lane): BenchResult {
+  const n = lane.times.capture.length;
+  const sumOf = (keys: readonly BenchStageName[]) => Array.from({ length: n }, (_, i) => keys.reduce((s, k) => s + lane.times[k][i], 0));
+  const series: Record<BenchStageName | 'detect' | 'total', number[]> = {
+    ...lane.times,
+    detect: sumOf(['detect_input', 'detect_infer', 'detect_decode']),
+    total: sumOf(BENCH_STAGES),
+  };
+  const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
+  const totalMean = mean(series.total);
+  const stage = (a: number[]): BenchStage => {
+    const s = Float64Array.from(a).sort();
+    return { p50_ms: r3(quantile(s, 0.5)), p95_ms: r3(quantile(s, 0.95)), mean_ms: r3(mean(a)), share: totalMean > 0 ? r3(mean(a) / totalMean) : 0 };
+  };
+  const stages = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, stage(v)])) as BenchResult['stages'];
+  const c = lane.config;
+  const runner = lane.detector.modelRunner;
+  return {
+    runtime: c.runtime, threads: c.threads, accelerator: runner.accelerator ?? c.runtime, detector: c.detector, model: c.model ?? null, frames: n,
+    faces_per_frame: r3(lane.faces / Math.max(1, n)),
+    fps: Math.round(10_000 / totalMean) / 10,
+    fps_p50: Math.round(10_000 / stages.total.p50_ms) / 10,
+    stages,
+  };
+}
 
 export async function runBench(o: RunBenchOptions): Promise<BenchResult[]> {
-  const results: BenchResult[] = [];
-  for (const c of o.configs) {
-    o.onConfig?.(c);
-    let detector: BlazeFaceDetector | undefined, estimator: AgeEstimator | undefined;
-    try {
-      detector = await BlazeFaceDetector.create({ modelPath: c.detector, runtime: c.runtime === 'tflite-wasm' || c.runtime === 'tflite' ? c.runtime : undefined, threads: c.threads });
-      if (c.model) estimator = await AgeEstimator.create({ modelPath: c.model, runtime: c.runtime, threads: c.threads });
-      const times = { detect: [] as number[], crop: [] as number[], estimate: [] as number[], total: [] as number[] };
-      let faces = 0;
-      const clock = new StageClock();
-      const step = async (frame: Frame, record: boolean) => {
-        clock.reset();
-        const boxes = await clock.time('detect', () => detector!.detect(frame));
-        if (estimator) {
-          const crops = clock.timeSync('crop', () => cropFaces(frame, boxes, estimator!.meta));
-          if (crops.length) await clock.time('estimate', () => estimator!.estimate(crops));
-        }
-        if (!record) return;
-        const m = clock.ms;
-        times.detect.push(m.detect); times.crop.push(m.crop); times.estimate.push(m.estimate);
-        times.total.push(m.detect + m.crop + m.estimate);
-        faces += boxes.length;
-      };
-      for (const f of o.frames.slice(0, 5)) await step(f, false);
-      for (let p = 0; p < (o.passes ?? 1); p++) for (const f of o.frames) await step(f, true);
-      const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
-      const totalMean = mean(times.total);
-      const stage = (a: number[]): BenchStage => {
-        const s = Float64Array.from(a).sort();
-        return { p50_ms: r3(quantile(s, 0.5)), p95_ms: r3(quantile(s, 0.95)), mean_ms: r3(mean(a)), share: totalMean > 0 ? r3(mean(a) / totalMean) : 0 };
-      };
-      results.push({
-        runtime: c.runtime, threads: c.threads, detector: c.detector, model: c.model ?? null, frames: times.total.length,
-        faces_per_frame: r3(faces / Math.max(1, times.total.length)), fps: Math.round((10_000 / totalMean)) / 10,
-        stages: { detect: stage(times.detect), crop: stage(times.crop), estimate: stage(times.estimate), total: stage(times.total) },
-      });
-    } catch (err) {
-      if (!o.onSkip) throw err;
-      o.onSkip(c, err);
-    } finally {
-      await detector?.close();
-      await estimator?.close();
+  const lanes: Lane[] = [];
+  const chunkBytes = o.chunkBytes ?? 65536;
+  try {
+    for (const c of o.configs) {
+      o.onConfig?.(c);
+      let detector: BlazeFaceDetector | undefined;
+      try {
+        const tfliteRuntime = c.runtime === 'tflite-wasm' || c.runtime === 'tflite' ? c.runtime : undefined;
+        detector = await BlazeFaceDetector.create({ modelPath: c.detector, runtime: tfliteRuntime, threads: c.threads, xnnpack: c.xnnpack });
+        const estimator = c.model ? await AgeEstimator.create({ modelPath: c.model, runtime: c.runtime, threads: c.threads, xnnpack: c.xnnpack }) : undefined;
+        const times = Object.fromEntries(BENCH_STAGES.map((k) => [k, [] as number[]])) as unknown as Record<BenchStageName, number[]>;
+        lanes.push({ config: c, detector, estimator, tracker: new IouTracker(), tMs: 0, times, faces: 0 });
+      } catch (err) {
+        await detector?.close();
+        if (!o.onSkip) throw err;
+        o.onSkip(c, err);
+      }
+    }
+    for (const lane of lanes) for (const f of o.frames.slice(0, 5)) await step(lane, f, chunkBytes, false);
+    for (let p = 0; p < (o.passes ?? 1); p++) {
+      for (const lane of lanes) for (const f of o.frames) await step(lane, f, chunkBytes, true);
+    }
+  } finally {
+    for (const lane of lanes) {
+      await lane.detector.close();
+      await lane.estimator?.close();
     }
   }
+  const results = lanes.map(summarize);
   const base = results[0]?.stages.total.mean_ms;
   if (base) for (const r of results) r.ratio_to_baseline = r3(r.stages.total.mean_ms / base);
   return results;
-}
-
-/** The bench table: one row per configuration, ms per stage (p50) and FPS. */
-export function formatBenchTable(results: BenchResult[]): string {
-  const rows = [['runtime', 'threads', 'model', 'faces/frame', 'detect ms', 'crop ms', 'estimate ms', 'total ms', 'FPS', 'vs first', 'detect share']];
-  for (const r of results) {
-    rows.push([r.runtime, String(r.threads), r.model ? r.model.split('/').pop()! : '(detector only)', r.faces_per_frame.toFixed(2),
-      r.stages.detect.p50_ms.toFixed(2), r.stages.crop.p50_ms.toFixed(2), r.stages.estimate.p50_ms.toFixed(2), r.stages.total.p50_ms.toFixed(2),
-      r.fps.toFixed(1), `${(r.ratio_to_baseline ?? 1).toFixed(2)}x`, `${(100 * r.stages.detect.share).toFixed(0)}%`]);
-  }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((v, c) => (c <= 2 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ')).join('\n');
 }

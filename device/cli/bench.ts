@@ -16,13 +16,14 @@ import { UsageError } from '../errors.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../runtime/model-runner.ts';
 import { defaultDetectorPath, defaultStudentPath, shippedModelsDir } from '../pipeline.ts';
 import { benchFrames } from '../bench/bench-frames.ts';
-import { runBench, formatBenchTable, type BenchConfig } from '../bench/run-bench.ts';
+import { runBench, type BenchConfig } from '../bench/run-bench.ts';
+import { formatBenchTable, formatRuntimeRatios } from '../bench/bench-table.ts';
 import { describeMachine, formatMachine } from '../report/machine-info.ts';
 import { intFlag, intListFlag, sizeFlag } from './cli-args.ts';
 
 interface BenchFlags {
   detector?: string; detectorTfjs?: string; model?: string; checkpoint?: string; runtimes: string; threads?: number[];
-  frames: number; passes: number; images?: string; faces?: string; facesPerFrame: number; size: { width: number; height: number }; json?: string;
+  frames: number; passes: number; builtin?: boolean; images?: string; faces?: string; facesPerFrame: number; size: { width: number; height: number }; json?: string;
 }
 
 /** Where face photos for synthesized frames are found by default: $AGEKIT_DATA, then ../shared/data/utkface. */
@@ -54,6 +55,7 @@ export function registerBench(program: Command): void {
     .option('--threads <list>', 'comma-separated thread counts (default: 1 and all cores)', intListFlag('--threads'))
     .option('--frames <n>', 'frames per configuration', intFlag('--frames', { min: 1 }), 30)
     .option('--passes <n>', 'passes over the frames', intFlag('--passes', { min: 1 }), 1)
+    .option('--builtin', 'also measure native TFLite on its builtin kernels (without XNNPACK), 1 thread, for the ratio')
     .option('--images <dir>', 'use these images as frames instead of synthesized ones')
     .option('--faces <dir>', 'face photos composited on a background (default: $AGEKIT_DATA or ../shared/data/utkface)')
     .option('--faces-per-frame <n>', 'faces per synthesized frame', intFlag('--faces-per-frame', { min: 0 }), 1)
@@ -76,6 +78,7 @@ export function registerBench(program: Command): void {
         if (runtime === 'tfjs' && !m && model) say('tfjs: no --checkpoint given: the tfjs rows time the detector alone');
         // tfjs WASM and TFLite WASM run single-threaded in Node: one row each is enough.
         for (const t of runtime === 'tflite' ? threads : [1]) configs.push({ runtime, threads: t, detector: det, model: m });
+        if (runtime === 'tflite' && f.builtin) configs.push({ runtime, threads: 1, detector: det, model: m, xnnpack: false });
       }
       const facesDir = f.faces ?? defaultFacesDir();
       const { frames, where } = await benchFrames({ imagesDir: f.images, facesDir, count: f.frames, facesPerFrame: f.facesPerFrame, size: f.size });
@@ -84,10 +87,11 @@ export function registerBench(program: Command): void {
       say(`frames: ${where}`);
       const results = await runBench({
         configs, frames, passes: f.passes,
-        onConfig: (c) => say(`${c.runtime}, ${c.threads} thread(s): ${c.detector}${c.model ? ` + ${c.model}` : ''}`),
+        onConfig: (c) => say(`${c.runtime}, ${c.threads} thread(s)${c.xnnpack === false ? ', builtin kernels' : ''}: ${c.detector}${c.model ? ` + ${c.model}` : ''}`),
         onSkip: (c, err) => say(`${c.runtime} ${c.threads} thread(s) skipped: ${(err as Error).message}`),
       });
-      process.stdout.write(formatBenchTable(results) + '\n');
+      for (const r of results) say(`${r.runtime} ${r.threads} thread(s): detector ops on ${r.accelerator}`);
+      process.stdout.write(formatBenchTable(results) + '\n\n' + formatRuntimeRatios(results) + '\n');
       if (f.json) {
         const after = await describeMachine();
         await writeFileAtomic(f.json, JSON.stringify({ machine, machine_after: { cpu_temp_c: after.cpu_temp_c, cpu_mhz: after.cpu_mhz, throttled: after.throttled }, frames: where, results }, null, 2) + '\n');

@@ -18,7 +18,7 @@ import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Detector, FaceBox, Frame } from '../stages.ts';
 import { openRunner, type OpenRunnerOptions } from '../runtime/open-runner.ts';
 import { blazeFaceAnchors } from './blazeface-anchors.ts';
-import { letterbox } from './letterbox.ts';
+import { letterbox, type LetterboxMap } from './letterbox.ts';
 import { nonMaxSuppression } from './non-max-suppression.ts';
 import { withDefaults } from '../option-defaults.ts';
 
@@ -94,12 +94,15 @@ export class BlazeFaceDetector implements Detector {
   private readonly o: Required<BlazeFaceOptions>;
   private readonly anchors: Float32Array;
   private readonly input: Float32Array;
+  /** Where prepareInput wrote: the runner's input array, or `input`. */
+  private target: Float32Array;
   private layout?: OutputLayout;
 
   private constructor(private readonly runner: ModelRunner, readonly inputSize: number, id: string, options: BlazeFaceOptions) {
     this.o = withDefaults(DEFAULT_BLAZEFACE, options);
     this.anchors = blazeFaceAnchors(inputSize);
     this.input = new Float32Array(inputSize * inputSize * 3);
+    this.target = this.input;
     this.id = id;
   }
 
@@ -123,14 +126,27 @@ export class BlazeFaceDetector implements Detector {
     return this.runner;
   }
 
-  async detect(frame: Frame): Promise<FaceBox[]> {
-    const { map } = letterbox({ width: frame.width, height: frame.height, data: frame.rgb }, this.inputSize, -1, 1, this.input);
-    const outputs = await this.runner.run([this.input], 1);
+  /**
+   * Letterbox the frame into the model input: in place in the runner's own input array when it
+   * offers one (native TFLite, TFLite WASM), saving a 256x256x3 float copy per frame.
+   * @returns the map from input pixels back to frame pixels, for {@link decodeFaces}
+   */
+  prepareInput(frame: Frame): LetterboxMap {
+    this.target = this.runner.inputArray?.(0) ?? this.input;
+    return letterbox({ width: frame.width, height: frame.height, data: frame.rgb }, this.inputSize, -1, 1, this.target).map;
+  }
+
+  /** Run the model on the input {@link prepareInput} filled: the raw BlazeFace outputs. */
+  async infer(): Promise<Float32Array[]> {
+    return this.runner.run([this.target], 1);
+  }
+
+  /** Anchor decoding, suppression and the map back to frame pixels, clipped to the frame. */
+  decodeFaces(outputs: Float32Array[], map: LetterboxMap, frame: Pick<Frame, 'width' | 'height'>): FaceBox[] {
     this.layout ??= blazeFaceLayout(outputs.map((o) => o.length), this.anchors.length / 2, this.id);
     const faces = decodeBlazeFace(outputs, this.layout, this.anchors, this.o.minScore, this.o.iouThreshold, this.o.maxFaces);
     const out: FaceBox[] = [];
     for (const f of faces) {
-      // Back to frame pixels, clipped to the frame.
       let x = (f.x - map.padX) / map.scale, y = (f.y - map.padY) / map.scale;
       let x2 = x + f.w / map.scale, y2 = y + f.h / map.scale;
       x = Math.max(0, x); y = Math.max(0, y); x2 = Math.min(frame.width, x2); y2 = Math.min(frame.height, y2);
@@ -139,6 +155,12 @@ export class BlazeFaceDetector implements Detector {
       out.push({ x, y, w, h, score: f.score });
     }
     return out;
+  }
+
+  /** Faces in frame pixels, best first: {@link prepareInput}, {@link infer}, {@link decodeFaces}. */
+  async detect(frame: Frame): Promise<FaceBox[]> {
+    const map = this.prepareInput(frame);
+    return this.decodeFaces(await this.infer(), map, frame);
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,13 @@ export interface ModelRunner {
   readonly threads: number;
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
+  /** What executes the ops, for reports (e.g. `xnnpack (2 threads)`, `tfjs wasm`). */
+  readonly accelerator?: string;
+  /**
+   * Optional zero-copy input: the array run() would copy float32 input `index` into. A caller
+   * that fills it in place and passes it to run() saves that copy. Undefined when not possible.
+   */
+  inputArray?(index: number): Float32Array | undefined;
   /**
    * Run the model. Inputs are float32 in model units (already normalized), one array per model
    * input, `batch` items each; quantized inputs and outputs are (de)quantized by the runner.

@@ -21,6 +21,8 @@ export interface OpenRunnerOptions {
   threads?: number;
   /** Path of an external TFLite delegate library (e.g. libedgetpu.so.1 for a Coral). Native tflite only. */
   delegate?: string;
+  /** Native tflite only: run on XNNPACK through agekit's delegate shim. Default true (see TfliteRunner). */
+  xnnpack?: boolean;
 }
 
 /** True when the path names a .tflite file. */
@@ -47,7 +49,7 @@ export async function openRunner(o: OpenRunnerOptions): Promise<ModelRunner> {
   if (o.delegate && runtime !== 'tflite') throw new UsageError(`--delegate works only with --runtime tflite (got ${runtime})`, { where: '--delegate' });
   switch (runtime) {
     case 'tfjs': return TfjsRunner.create({ modelPath: o.modelPath });
-    case 'tflite': return TfliteRunner.create({ modelPath: o.modelPath, threads: o.threads, delegatePath: o.delegate });
+    case 'tflite': return TfliteRunner.create({ modelPath: o.modelPath, threads: o.threads, delegatePath: o.delegate, xnnpack: o.xnnpack });
     case 'tflite-wasm': return TfliteWasmRunner.create({ modelPath: o.modelPath, threads: o.threads });
   }
 }

@@ -1,0 +1,66 @@
+import test from 'ava';
+import { mkdtempSync, rmSync, statSync, existsSync, chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { TfliteRunner } from '../../../device/runtime/tflite-runner.ts';
+import { xnnpackDelegateLibrary, xnnpackDelegateFileName } from '../../../device/runtime/xnnpack-delegate/build-xnnpack-delegate.ts';
+import { letterbox } from '../../../device/detectors/letterbox.ts';
+import { dataTest, requireUtkface } from '../../support/shared-data.ts';
+import { pickValFaces, renderScene } from '../support/face-scene.ts';
+import { blazefaceTflite } from '../support/device-models.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'agekit-xnnpack-'));
+// Every runner in this file builds or finds the shim here, never in a shared cache.
+process.env.AGEKIT_CACHE = join(dir, 'cache');
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+test.serial('the shim is compiled once into a private cache folder and found there again', async (t) => {
+  const cacheDir = join(dir, 'own-cache');
+  const lib = await xnnpackDelegateLibrary({ cacheDir });
+  t.is(lib.origin, 'built', lib.reason);
+  t.is(lib.path, join(cacheDir, xnnpackDelegateFileName()));
+  t.true(statSync(lib.path!).size > 0);
+  t.is((statSync(cacheDir).mode & 0o077), 0, 'cache folder is private');
+  // Same process, same folder: the memoized answer, no second build.
+  t.is((await xnnpackDelegateLibrary({ cacheDir })).path, lib.path);
+});
+
+test.serial('no compiler, or a cache folder others can write to: no library, and the reason says why', async (t) => {
+  const none = await xnnpackDelegateLibrary({ cacheDir: join(dir, 'no-cc'), compilers: ['agekit-no-such-cc'] });
+  t.is(none.origin, 'none');
+  t.is(none.path, undefined);
+  t.regex(none.reason!, /no C compiler could build the XNNPACK shim \(agekit-no-such-cc: not found\)/);
+  const open = join(dir, 'open-cache');
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  const refused = await xnnpackDelegateLibrary({ cacheDir: open });
+  t.is(refused.origin, 'none');
+  t.regex(refused.reason!, /writable by others \(mode 777\).*AGEKIT_CACHE/);
+  t.false(existsSync(join(open, xnnpackDelegateFileName())));
+});
+
+dataTest(test)('BlazeFace on XNNPACK gives the builtin kernels\' outputs on a real face, and the runner says which ran', async (t) => {
+  const utk = requireUtkface(t);
+  if (!utk) return;
+  const [face] = pickValFaces(utk, 1);
+  const [rgb] = await renderScene({ width: 640, height: 480, frames: 1, faces: [{ face, size: 120, from: [300, 150], to: [300, 150] }] });
+  const model = await blazefaceTflite();
+  const fast = await TfliteRunner.create({ modelPath: model, threads: 1 });
+  const plain = await TfliteRunner.create({ modelPath: model, threads: 1, xnnpack: false });
+  t.is(fast.accelerator, 'xnnpack (1 thread)');
+  t.is(plain.accelerator, 'builtin kernels (XNNPACK off)');
+  // Zero-copy input: letterbox straight into the array the runner feeds to TFLite.
+  const view = fast.inputArray(0)!;
+  t.is(view.length, 256 * 256 * 3);
+  letterbox({ width: 640, height: 480, data: rgb }, 256, -1, 1, view);
+  const a = await fast.run([view], 1);
+  const b = await plain.run([letterbox({ width: 640, height: 480, data: rgb }, 256, -1, 1).input], 1);
+  t.is(a.length, b.length);
+  for (let o = 0; o < a.length; o++) {
+    let worst = 0, scale = 0;
+    for (let k = 0; k < a[o].length; k++) { worst = Math.max(worst, Math.abs(a[o][k] - b[o][k])); scale = Math.max(scale, Math.abs(b[o][k])); }
+    t.true(worst <= 1e-4 * Math.max(1, scale), `output ${o}: largest difference ${worst} (largest value ${scale})`);
+  }
+  await fast.close();
+  await plain.close();
+});
