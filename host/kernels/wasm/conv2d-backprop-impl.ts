@@ -5,10 +5,10 @@
  *   convolutions, else im2col written in place), then one XNNPACK matrix product with the smaller
  *   operand transposed; `naive`: a strided slice of the padded input per tap and a transposed-A
  *   matrix product each.
- * - input gradient (replaces the slow loop kernel tfjs ships, only when asked): the XNNPACK
- *   Conv2D of dy with the filter flipped and its channel axes swapped: on dy itself with explicit
- *   padding at stride 1; for 1x1 with stride, on dy then scattered to every stride-th pixel;
- *   otherwise (stride > 1) one matrix product dy * W^T and col2im.
+ * - input gradient (replaces the slow loop kernel tfjs ships, only when asked): for 1x1 filters
+ *   one XNNPACK matrix product dy * W^T (scattered to every stride-th pixel when strided);
+ *   otherwise at stride 1 the XNNPACK Conv2D of dy with the filter flipped and its channel axes
+ *   swapped and explicit padding; otherwise (stride > 1) one matrix product dy * W^T and col2im.
  *
  * Shapes: x, dx [batch, inHeight, inWidth, inChannels]; dy [batch, outHeight, outWidth,
  * outChannels]; filter [filterHeight, filterWidth, inChannels, outChannels].
@@ -148,19 +148,27 @@ export function conv2dFilterGradNaive(backend: BackendWasm, x: TensorInfo, dy: T
 export function conv2dInputGradFast(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, outChannels: co } = conv;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = conv;
-  const flipped = runKernel(backend, Reverse, { x: filter }, { dims: [0, 1] });
-  const swapped = runKernel(backend, Transpose, { x: flipped }, { perm: [0, 1, 3, 2] });
-  release(backend, flipped);
   const padTop = (kh - 1) * dh - conv.padInfo.top;
   const padLeft = (kw - 1) * dw - conv.padInfo.left;
-  if (kh === 1 && kw === 1 && (sh > 1 || sw > 1 || padTop !== 0 || padLeft !== 0)) {
-    // 1x1 with stride: dy * W^T lands on every stride-th input pixel, zeros elsewhere.
-    const prod = runKernel(backend, Conv2D, { x: dy, filter: swapped }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
-    release(backend, swapped);
+  if (kh === 1 && kw === 1) {
+    // 1x1: dy [rows, co] * W^T [co, ci] as one XNNPACK matrix product (W^T is small). Measured
+    // 1.5-8x faster than XNNPACK's Conv2D with the swapped filter for MobileNet's shapes. With
+    // stride or padding the product lands on every stride-th input pixel, zeros elsewhere.
+    const ci = conv.inChannels;
+    const w2d = reshapeInfo(backend, filter, [ci, co]);
+    const wT = runKernel(backend, Transpose, { x: w2d }, { perm: [1, 0] });
+    const b = reshapeInfo(backend, wT, [1, co, ci]);
+    const a = reshapeInfo(backend, dy, [1, n * oh * ow, co]);
+    const prod = runKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
+    release(backend, w2d, wT, b, a);
+    if (sh === 1 && sw === 1 && padTop === 0 && padLeft === 0 && oh === h && ow === w) {
+      const out = reshapeInfo(backend, prod, conv.inShape);
+      release(backend, prod);
+      return out;
+    }
     const out = allocate(backend, conv.inShape, true);
     const pv = floatView(backend, prod);
     const ov = floatView(backend, out);
-    const ci = conv.inChannels;
     for (let b = 0; b < n; b++) {
       for (let y = 0; y < oh; y++) {
         const iy = y * sh - conv.padInfo.top;
@@ -176,6 +184,9 @@ export function conv2dInputGradFast(backend: BackendWasm, dy: TensorInfo, filter
     release(backend, prod);
     return out;
   }
+  const flipped = runKernel(backend, Reverse, { x: filter }, { dims: [0, 1] });
+  const swapped = runKernel(backend, Transpose, { x: flipped }, { perm: [0, 1, 3, 2] });
+  release(backend, flipped);
   if (sh === 1 && sw === 1) {
     // Stride 1: a full convolution of dy itself, the padding given explicitly.
     const padBottom = h - oh + conv.padInfo.top;

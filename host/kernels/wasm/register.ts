@@ -23,7 +23,7 @@ import { createCastConfig } from './Cast.ts';
 import { meanGradConfig, sumGradConfig } from './Sum_grad.ts';
 import { createFusedBatchNormConfig } from './FusedBatchNorm.ts';
 import { clipByValueGradConfig, rangeMaskGradConfig, relu6GradConfig, reluGradConfig } from './range-mask-gradient.ts';
-import { batchNormGradSumsConfig } from './batch-norm-grad-sums.ts';
+import { batchNormGradConfig } from './batch-norm-grad.ts';
 
 export type { KernelVariant };
 
@@ -65,7 +65,7 @@ const ENTRIES: KernelEntry[] = [
   // agekit's own kernels, called by agekit's gradients (fast variant only; new names, so they
   // change nothing until a gradient uses them).
   fastOnly(rangeMaskGradConfig),
-  fastOnly(batchNormGradSumsConfig),
+  fastOnly(batchNormGradConfig),
   { name: conv2DBackpropInputConfig.kernelName, replacesTfjs: true, make: (v) => (v === 'fast' ? conv2DBackpropInputConfig : undefined) },
   { name: Tile, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createTileConfig(tfjs) : undefined) },
   { name: Sum, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createSumConfig(tfjs) : undefined) },

@@ -2,14 +2,14 @@
  * agekit's batch-norm and clipped-activation kernels and gradients on WASM against the CPU
  * backend: FusedBatchNorm forward, same-dtype Cast, the range-mask gradients of ReLU, ReLU6 and
  * ClipByValue (boundary values and sizes that are not a multiple of 4 included), the batch-norm
- * gradient's reductions, and a conv + batch norm (training mode) + ReLU6 block end to end.
+ * gradient kernel, and a conv + batch norm (training mode) + ReLU6 block end to end.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { createFusedBatchNormConfig } from '../../../../host/kernels/wasm/FusedBatchNorm.ts';
 import { createCastConfig } from '../../../../host/kernels/wasm/Cast.ts';
-import { batchNormGradSumsConfig } from '../../../../host/kernels/wasm/batch-norm-grad-sums.ts';
+import { batchNormGradConfig } from '../../../../host/kernels/wasm/batch-norm-grad.ts';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../../../host/kernels/wasm/register.ts';
 import { registerBatchNormGradient, unregisterBatchNormGradient } from '../../../../host/train/batch-norm-gradient.ts';
 import { backends, cpuKernel, relativeError, runOn, seededValues } from './kernel-cases.ts';
@@ -66,25 +66,41 @@ test('Cast to the same dtype shares the data; a real conversion still converts',
   t.is(wasm.numDataIds(), idsBefore, 'the shared data is freed with its last reference');
 });
 
-for (const shape of [[2, 5, 5, 8], [3, 7, 4], [1, 1, 1, 12]]) {
-  test(`batch-norm gradient sums x=[${shape}] match a float64 reference`, (t) => {
+for (const [shape, withScale] of [[[2, 5, 5, 8], true], [[3, 7, 4], false], [[1, 1, 1, 12], true]] as [number[], boolean][]) {
+  test(`batch-norm gradient kernel x=[${shape}]${withScale ? '' : ' no scale'}: dx, dmean, dvariance, dscale, doffset match a float64 reference`, (t) => {
     const c = shape[shape.length - 1];
+    const eps = 1e-3;
     const dy = seededValues(sizeOf(shape), 7);
     const x = seededValues(sizeOf(shape), 8).map((v) => v * 3);
     const mean = seededValues(c, 9);
-    const infos = [[dy, shape], [x, shape], [mean, [c]]].map(([v, s]) => ({ dataId: wasm.write((v as Float32Array).slice(), s as number[], 'float32'), shape: s as number[], dtype: 'float32' as const }));
-    const [sDy, sDyXm] = batchNormGradSumsConfig.kernelFunc({ inputs: { dy: infos[0], x: infos[1], mean: infos[2] }, attrs: {}, backend: wasm }) as TensorInfo[];
-    const want1 = new Float64Array(c);
-    const want2 = new Float64Array(c);
+    const variance = seededValues(c, 10).map((v) => v + 1.2);
+    const scale = seededValues(c, 11).map((v) => v + 1);
+    const write = (v: Float32Array, s: number[]): TensorInfo => ({ dataId: wasm.write(v.slice(), s, 'float32'), shape: s, dtype: 'float32' });
+    const inputs: Record<string, TensorInfo> = { dy: write(dy, shape), x: write(x, shape), mean: write(mean, [c]), variance: write(variance, [c]) };
+    if (withScale) inputs.scale = write(scale, [c]);
+    const outs = batchNormGradConfig.kernelFunc({ inputs, attrs: { varianceEpsilon: eps }, backend: wasm }) as TensorInfo[];
+    const got = outs.map((o) => Float32Array.from(wasm.readSync(o.dataId) as Float32Array));
+    for (const info of [...Object.values(inputs), ...outs]) wasm.disposeData(info.dataId);
+    const sumDy = new Float64Array(c);
+    const sumDyXm = new Float64Array(c);
     for (let i = 0; i < dy.length; i++) {
-      want1[i % c] += dy[i];
-      want2[i % c] += dy[i] * (x[i] - mean[i % c]);
+      sumDy[i % c] += dy[i];
+      sumDyXm[i % c] += dy[i] * (x[i] - mean[i % c]);
     }
-    const got1 = Float32Array.from(wasm.readSync(sDy.dataId) as Float32Array);
-    const got2 = Float32Array.from(wasm.readSync(sDyXm.dataId) as Float32Array);
-    for (const info of [...infos, sDy, sDyXm]) wasm.disposeData(info.dataId);
-    t.true(relativeError(got1, Float32Array.from(want1)) <= 1e-5);
-    t.true(relativeError(got2, Float32Array.from(want2)) <= 1e-5);
+    const r = Array.from(variance, (v) => 1 / Math.sqrt(v + eps));
+    const s = (k: number) => (withScale ? scale[k] : 1);
+    const want = [
+      Float32Array.from(dy, (v, i) => v * r[i % c] * s(i % c)),
+      Float32Array.from(sumDy, (v, k) => -r[k] * s(k) * v),
+      Float32Array.from(sumDyXm, (v, k) => -0.5 * r[k] ** 3 * s(k) * v),
+      Float32Array.from(sumDyXm, (v, k) => r[k] * v),
+      Float32Array.from(sumDy),
+    ];
+    t.deepEqual(outs.map((o) => o.shape), [shape, [c], [c], [c], [c]]);
+    ['dx', 'dmean', 'dvariance', 'dscale', 'doffset'].forEach((name, i) => {
+      const err = relativeError(got[i], want[i]);
+      t.true(err <= 1e-5, `${name}: relative error ${err}`);
+    });
   });
 }
 
@@ -163,7 +179,7 @@ test.serial('conv + batch norm in training mode + ReLU6: input and weight gradie
   try {
     const { values: got, kernels } = await grads('wasm');
     const { values: want } = await grads('cpu');
-    for (const k of ['AgekitRangeMaskGrad', 'AgekitBatchNormGradSums']) t.true(kernels.includes(k), `${k} ran on wasm`);
+    for (const k of ['AgekitRangeMaskGrad', 'AgekitBatchNormGrad']) t.true(kernels.includes(k), `${k} ran on wasm`);
     t.is(got.length, want.length);
     got.forEach((g, i) => {
       const err = relativeError(g, want[i]);

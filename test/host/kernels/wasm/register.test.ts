@@ -9,7 +9,7 @@ import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../.
 
 const MISSING = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
 // agekit's own kernels, added with the fast variant (names tfjs does not use).
-const OWN = ['AgekitRangeMaskGrad', 'AgekitBatchNormGradSums'];
+const OWN = ['AgekitRangeMaskGrad', 'AgekitBatchNormGrad'];
 const REPLACED = ['Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', 'FusedBatchNorm'];
 const GRADIENTS = ['Sum gradient', 'Mean gradient', 'Relu gradient', 'Relu6 gradient', 'ClipByValue gradient'];
 
