@@ -28,15 +28,16 @@ function alignRows(rows: string[][], leftColumns: number): string {
 
 /** Per configuration: median ms and share (of the mean frame time) of every stage, total, FPS. */
 export function formatBenchTable(results: BenchResult[]): string {
-  const rows = [['runtime', 'threads', 'ops on', 'model', 'faces/frame', ...BENCH_STAGES.map((s) => `${STAGE_LABELS[s]} ms`), 'total ms', 'FPS', 'vs first']];
+  const rows = [['runtime', 'threads', 'ops on', 'model', 'faces/frame', ...BENCH_STAGES.map((s) => `${STAGE_LABELS[s]} ms`), 'total ms', 'FPS', 'FPS p50', 'CPU ms', 'FPS/CPU', 'vs first']];
   for (const r of results) {
     rows.push([
       r.runtime, String(r.threads), shortAccelerator(r), r.model ? r.model.split('/').pop()! : '(detector only)', r.faces_per_frame.toFixed(2),
       ...BENCH_STAGES.map((s) => `${r.stages[s].p50_ms.toFixed(2)} ${`${Math.round(100 * r.stages[s].share)}%`.padStart(3)}`),
-      r.stages.total.p50_ms.toFixed(2), r.fps.toFixed(1), `${(r.ratio_to_baseline ?? 1).toFixed(2)}x`,
+      r.stages.total.p50_ms.toFixed(2), r.fps.toFixed(1), r.fps_p50.toFixed(1), r.cpu_ms.toFixed(2), r.fps_cpu.toFixed(1), `${(r.ratio_to_baseline ?? 1).toFixed(2)}x`,
     ]);
   }
-  return alignRows(rows, 4) + '\n(stage cells: median ms and share of the mean frame time; FPS from the mean frame time)';
+  return alignRows(rows, 4) + '\n(stage cells: median ms and share of the mean frame time. FPS: from the mean frame time; FPS p50: from the median;'
+    + '\n CPU ms: process CPU time per frame, all threads; FPS/CPU = 1000 / CPU ms, the rate of one otherwise idle core when single-threaded)';
 }
 
 /**
@@ -47,14 +48,14 @@ export function formatBenchTable(results: BenchResult[]): string {
 export function formatRuntimeRatios(results: BenchResult[]): string {
   const native = results.filter((r) => r.runtime === 'tflite' && shortAccelerator(r) === 'xnnpack');
   if (!native.length) return 'ratios: no native TFLite row on XNNPACK to compare with';
-  const rows = [['runtime', 'threads', 'ops on', 'vs native xnnpack', 'det.infer', 'estimate', 'frame']];
+  const rows = [['runtime', 'threads', 'ops on', 'vs native xnnpack', 'det.infer', 'estimate', 'frame', 'frame CPU']];
   for (const r of results) {
     if (native.includes(r)) continue;
     const base = native.find((n) => n.threads === r.threads) ?? native.find((n) => n.threads === 1) ?? native[0];
     const ratio = (a: number, b: number) => (b > 0 && a > 0 ? `${(a / b).toFixed(2)}x` : '-');
     rows.push([r.runtime, String(r.threads), shortAccelerator(r), `tflite ${base.threads} thread(s)`,
-      ratio(r.stages.detect_infer.mean_ms, base.stages.detect_infer.mean_ms), ratio(r.stages.estimate.mean_ms, base.stages.estimate.mean_ms), ratio(r.stages.total.mean_ms, base.stages.total.mean_ms)]);
+      ratio(r.stages.detect_infer.mean_ms, base.stages.detect_infer.mean_ms), ratio(r.stages.estimate.mean_ms, base.stages.estimate.mean_ms), ratio(r.stages.total.mean_ms, base.stages.total.mean_ms), ratio(r.cpu_ms, base.cpu_ms)]);
   }
   if (rows.length === 1) return 'ratios: only native TFLite on XNNPACK was measured';
-  return 'time relative to native TFLite on XNNPACK (mean ms; >1 is slower):\n' + alignRows(rows, 4);
+  return 'time relative to native TFLite on XNNPACK (mean wall ms, and CPU ms per frame; >1 is slower):\n' + alignRows(rows, 4);
 }

@@ -51,6 +51,13 @@ export interface BenchResult {
   fps: number;
   /** Frames per second from the median total time. */
   fps_p50: number;
+  /**
+   * CPU time of the process per frame (user + system, all its threads), mean ms: what a frame
+   * costs when the machine is shared (a training job next door stretches wall time, not this).
+   */
+  cpu_ms: number;
+  /** Frames per CPU-second: 1000 / cpu_ms. With 1 thread, the FPS one idle core would give. */
+  fps_cpu: number;
   stages: Record<BenchStageName | 'detect' | 'total', BenchStage>;
   /** Mean total time relative to the first configuration's (the baseline of this run). */
   ratio_to_baseline?: number;
@@ -83,6 +90,8 @@ interface Lane {
   /** Frame time of the tracker, strictly increasing across passes. */
   tMs: number;
   times: Record<BenchStageName, number[]>;
+  /** CPU ms of each measured frame. */
+  cpu: number[];
   faces: number;
 }
 
@@ -92,6 +101,7 @@ interface Lane {
  */
 async function step(lane: Lane, frame: Frame, chunkBytes: number, record: boolean): Promise<void> {
   const ms: Record<BenchStageName, number> = { capture: 0, detect_input: 0, detect_infer: 0, detect_decode: 0, crop: 0, estimate: 0, track: 0 };
+  const cpu0 = process.cpuUsage();
   let t = hr();
   if (!lane.assembler || lane.assembler.width !== frame.width || lane.assembler.height !== frame.height) lane.assembler = new FrameAssembler(frame.width, frame.height, 'rgb24');
   let rgb: Uint8Array | undefined;
@@ -125,6 +135,8 @@ async function step(lane: Lane, frame: Frame, chunkBytes: number, record: boolea
   lane.tracker.takeEnded();
   ms.track = msSince(t);
   if (!record) return;
+  const cpu = process.cpuUsage(cpu0);
+  lane.cpu.push((cpu.user + cpu.system) / 1000);
   for (const k of BENCH_STAGES) lane.times[k].push(ms[k]);
   lane.faces += boxes.length;
 }
@@ -146,11 +158,14 @@ function summarize(lane: Lane): BenchResult {
   const stages = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, stage(v)])) as BenchResult['stages'];
   const c = lane.config;
   const runner = lane.detector.modelRunner;
+  const cpuMs = mean(lane.cpu);
   return {
     runtime: c.runtime, threads: c.threads, accelerator: runner.accelerator ?? c.runtime, detector: c.detector, model: c.model ?? null, frames: n,
     faces_per_frame: r3(lane.faces / Math.max(1, n)),
     fps: Math.round(10_000 / totalMean) / 10,
     fps_p50: Math.round(10_000 / stages.total.p50_ms) / 10,
+    cpu_ms: r3(cpuMs),
+    fps_cpu: cpuMs > 0 ? Math.round(10_000 / cpuMs) / 10 : 0,
     stages,
   };
 }
@@ -167,7 +182,7 @@ export async function runBench(o: RunBenchOptions): Promise<BenchResult[]> {
         detector = await BlazeFaceDetector.create({ modelPath: c.detector, runtime: tfliteRuntime, threads: c.threads, xnnpack: c.xnnpack });
         const estimator = c.model ? await AgeEstimator.create({ modelPath: c.model, runtime: c.runtime, threads: c.threads, xnnpack: c.xnnpack }) : undefined;
         const times = Object.fromEntries(BENCH_STAGES.map((k) => [k, [] as number[]])) as unknown as Record<BenchStageName, number[]>;
-        lanes.push({ config: c, detector, estimator, tracker: new IouTracker(), tMs: 0, times, faces: 0 });
+        lanes.push({ config: c, detector, estimator, tracker: new IouTracker(), tMs: 0, times, cpu: [], faces: 0 });
       } catch (err) {
         await detector?.close();
         if (!o.onSkip) throw err;

@@ -22,10 +22,17 @@ export function letterbox(img: RgbImage, size: number, lo: number, hi: number, o
   const padX = (size - W * scale) / 2, padY = (size - H * scale) / 2;
   const input = out ?? new Float32Array(size * size * 3);
   const k = (hi - lo) / 255;
-  // Zero padding means "black" in model units.
-  input.fill(lo);
   const x0 = Math.max(0, Math.floor(padX)), x1 = Math.min(size, Math.ceil(size - padX));
   const y0 = Math.max(0, Math.floor(padY)), y1 = Math.min(size, Math.ceil(size - padY));
+  // Zero padding means "black" in model units: fill only the bands, the rest is written below.
+  input.fill(lo, 0, y0 * size * 3);
+  input.fill(lo, y1 * size * 3);
+  if (x0 > 0 || x1 < size) {
+    for (let v = y0; v < y1; v++) {
+      input.fill(lo, v * size * 3, (v * size + x0) * 3);
+      input.fill(lo, (v * size + x1) * 3, (v + 1) * size * 3);
+    }
+  }
   const inv = 1 / scale;
   // A bilinear sample spans 2 source pixels; when shrinking more than 2x, average taps x taps
   // samples per output pixel so no source pixel is skipped (anti-aliasing).
@@ -33,6 +40,10 @@ export function letterbox(img: RgbImage, size: number, lo: number, hi: number, o
   // Sample positions depend only on the column (or row): compute them once per frame.
   const cols = samplingTable(x0, x1, taps, padX, inv, W);
   const rows = samplingTable(y0, y1, taps, padY, inv, H);
+  if (taps === 1) {
+    bilinearRows(data, W, input, size, x0, x1, y0, y1, cols, rows, k, lo);
+    return { input, map: { scale, padX, padY } };
+  }
   const norm = k / (taps * taps);
   for (let v = y0, ri = 0; v < y1; v++, ri += taps) {
     for (let u = x0, ci = 0; u < x1; u++, ci += taps) {
@@ -57,8 +68,35 @@ export function letterbox(img: RgbImage, size: number, lo: number, hi: number, o
   return { input, map: { scale, padX, padY } };
 }
 
+/**
+ * The one-tap case (shrinking by up to 4x, e.g. 640x480 to 256): plain bilinear with the row
+ * pointers and weights hoisted out of the pixel loop; the same arithmetic as the general loop,
+ * so both give identical values.
+ */
+function bilinearRows(data: Uint8Array, W: number, input: Float32Array, size: number, x0: number, x1: number, y0: number, y1: number,
+  cols: SamplingTable, rows: SamplingTable, k: number, lo: number): void {
+  const n = x1 - x0;
+  const c0 = new Int32Array(n), c1 = new Int32Array(n);
+  for (let i = 0; i < n; i++) { c0[i] = cols.i0[i] * 3; c1[i] = cols.i1[i] * 3; }
+  const fxs = cols.f;
+  for (let v = y0, ri = 0; v < y1; v++, ri++) {
+    const r0 = rows.i0[ri] * W * 3, r1 = rows.i1[ri] * W * 3, fy = rows.f[ri], gy = 1 - fy;
+    let o = (v * size + x0) * 3;
+    for (let i = 0; i < n; i++, o += 3) {
+      const fx = fxs[i];
+      const w00 = (1 - fx) * gy, w01 = fx * gy, w10 = (1 - fx) * fy, w11 = fx * fy;
+      const p00 = r0 + c0[i], p01 = r0 + c1[i], p10 = r1 + c0[i], p11 = r1 + c1[i];
+      input[o] = (w00 * data[p00] + w01 * data[p01] + w10 * data[p10] + w11 * data[p11]) * k + lo;
+      input[o + 1] = (w00 * data[p00 + 1] + w01 * data[p01 + 1] + w10 * data[p10 + 1] + w11 * data[p11 + 1]) * k + lo;
+      input[o + 2] = (w00 * data[p00 + 2] + w01 * data[p01 + 2] + w10 * data[p10 + 2] + w11 * data[p11 + 2]) * k + lo;
+    }
+  }
+}
+
+interface SamplingTable { i0: Int32Array; i1: Int32Array; f: Float32Array }
+
 /** Per output index in [from, to): `taps` source sample positions (left index, right index, fraction). */
-function samplingTable(from: number, to: number, taps: number, pad: number, inv: number, limit: number) {
+function samplingTable(from: number, to: number, taps: number, pad: number, inv: number, limit: number): SamplingTable {
   const n = Math.max(0, to - from) * taps;
   const i0 = new Int32Array(n), i1 = new Int32Array(n), f = new Float32Array(n);
   for (let u = from, k = 0; u < to; u++) {

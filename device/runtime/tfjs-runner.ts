@@ -68,6 +68,7 @@ function specOf(name: string, shape: readonly (number | null)[] | undefined, dty
 export class TfjsRunner implements ModelRunner {
   readonly runtime = 'tfjs' as const;
   readonly threads = 1;
+  get accelerator(): string { return `tfjs ${this.backend}`; }
 
   private constructor(
     private readonly model: tf.GraphModel | tf.LayersModel,
