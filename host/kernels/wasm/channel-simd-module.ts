@@ -6,7 +6,8 @@
  *   ClipByValue gradients: tfjs runs GreaterEqual, LessEqual, LogicalAnd, ZerosLike, Select);
  * - scaleShiftRows: y[r][c] = x[r][c] * a[c] + b[c] (batch norm forward, and its input gradient);
  * - normGradSums: sumDy[c] += dy[r][c]; sumDyXm[c] += dy[r][c] * (x[r][c] - mean[c]) (the two
- *   reductions of the batch-norm gradient, in one read of dy and x).
+ *   reductions of the batch-norm gradient, in one read of dy and x);
+ * - scaledProduct: out = a * b * k (the Square gradient dy * 2x: tfjs runs Cast and two Multiply).
  *
  * @example
  * const simd = channelSimdFor(memory);
@@ -21,11 +22,15 @@ export type ScaleShiftLoop = (xPtr: number, aPtr: number, bPtr: number, outPtr: 
 /** Byte pointers; `channelBytes` a multiple of 16; adds into sumDy and sumDyXm (zeroed by the caller). */
 export type NormSumsLoop = (dyPtr: number, xPtr: number, meanPtr: number, sumDyPtr: number, sumDyXmPtr: number, rows: number, channelBytes: number) => void;
 
+/** Byte pointers; `bytes` a multiple of 16; k a float32 bit pattern. */
+export type ScaledProductLoop = (aPtr: number, bPtr: number, outPtr: number, bytes: number, kBits: number) => void;
+
 export interface ChannelSimd {
   maskGe: MaskLoop;
   maskGt: MaskLoop;
   scaleShiftRows: ScaleShiftLoop;
   normGradSums: NormSumsLoop;
+  scaledProduct: ScaledProductLoop;
 }
 
 // SIMD opcodes beyond the assembler's basic set (WebAssembly fixed-width SIMD numbering).
@@ -109,6 +114,22 @@ function normGradSums(): FunctionWriter {
   return f;
 }
 
+function scaledProduct(): FunctionWriter {
+  const f = new FunctionWriter(['a', 'b', 'out', 'bytes', 'k'], ['i'], ['vk']);
+  f.get('k').op(F32_REINTERPRET_I32).simd(SimdOp.f32x4Splat).set('vk');
+  f.i32(0).set('i');
+  f.get('bytes').op(Op.i32Eqz, Op.i32Eqz).ifThen(() => {
+    f.doWhile('i', 16, 'bytes', () => {
+      f.get('out').get('i').op(Op.i32Add);
+      f.get('a').get('i').op(Op.i32Add).v128Load();
+      f.get('b').get('i').op(Op.i32Add).v128Load();
+      f.simd(SimdOp.f32x4Mul);
+      f.get('vk').simd(SimdOp.f32x4Mul).v128Store();
+    });
+  });
+  return f;
+}
+
 let compiled: WebAssembly.Module | undefined;
 const instances = new WeakMap<WebAssembly.Memory, ChannelSimd>();
 
@@ -121,6 +142,7 @@ export function channelSimdFor(memory: WebAssembly.Memory): ChannelSimd {
       { name: 'maskGt', fn: mask(F32X4_GT) },
       { name: 'scaleShiftRows', fn: scaleShiftRows() },
       { name: 'normGradSums', fn: normGradSums() },
+      { name: 'scaledProduct', fn: scaledProduct() },
     ]));
     const e = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
     simd = {
@@ -128,6 +150,7 @@ export function channelSimdFor(memory: WebAssembly.Memory): ChannelSimd {
       maskGt: e.maskGt as MaskLoop,
       scaleShiftRows: e.scaleShiftRows as ScaleShiftLoop,
       normGradSums: e.normGradSums as NormSumsLoop,
+      scaledProduct: e.scaledProduct as ScaledProductLoop,
     };
     instances.set(memory, simd);
   }

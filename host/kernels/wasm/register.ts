@@ -24,6 +24,7 @@ import { meanGradConfig, sumGradConfig } from './Sum_grad.ts';
 import { createFusedBatchNormConfig } from './FusedBatchNorm.ts';
 import { clipByValueGradConfig, rangeMaskGradConfig, relu6GradConfig, reluGradConfig } from './range-mask-gradient.ts';
 import { batchNormGradConfig } from './batch-norm-grad.ts';
+import { scaledProductConfig, squareGradConfig } from './square-gradient.ts';
 
 export type { KernelVariant };
 
@@ -33,8 +34,8 @@ export interface WasmTrainingKernelOptions {
   /**
    * Also replace kernels tfjs ships for wasm where agekit has a faster one (Conv2DBackpropInput;
    * Identity and same-dtype Cast without a copy; Tile, Sum, Mean and FusedBatchNorm in the shapes training uses,
-   * tfjs's own otherwise) and the Sum, Mean, ReLU, ReLU6 and ClipByValue gradients (Sum_grad.ts,
-   * range-mask-gradient.ts; global in tfjs, same maths). Fast variant only. Default false:
+   * tfjs's own otherwise) and the Sum, Mean, ReLU, ReLU6, ClipByValue and Square gradients (Sum_grad.ts,
+   * range-mask-gradient.ts, square-gradient.ts; global in tfjs, same maths). Fast variant only. Default false:
    * tfjs's own kernels are left alone.
    */
   replaceExisting?: boolean;
@@ -66,6 +67,7 @@ const ENTRIES: KernelEntry[] = [
   // change nothing until a gradient uses them).
   fastOnly(rangeMaskGradConfig),
   fastOnly(batchNormGradConfig),
+  fastOnly(scaledProductConfig),
   { name: conv2DBackpropInputConfig.kernelName, replacesTfjs: true, make: (v) => (v === 'fast' ? conv2DBackpropInputConfig : undefined) },
   { name: Tile, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createTileConfig(tfjs) : undefined) },
   { name: Sum, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createSumConfig(tfjs) : undefined) },
@@ -84,9 +86,9 @@ const displaced = new Map<string, KernelConfig>();
 const displacedGradients = new Map<string, GradConfig>();
 
 // Gradients agekit replaces (global in tfjs, for every backend): Sum and Mean, the same maths
-// without the full-size JavaScript `ones` arrays; ReLU, ReLU6 and ClipByValue, one agekit kernel
-// on wasm (tfjs's maths elsewhere). Installed with the fast variant and replaceExisting.
-const GRADIENTS: GradConfig[] = [sumGradConfig, meanGradConfig, reluGradConfig, relu6GradConfig, clipByValueGradConfig];
+// without the full-size JavaScript `ones` arrays; ReLU, ReLU6, ClipByValue and Square, one agekit
+// kernel on wasm (tfjs's maths elsewhere). Installed with the fast variant and replaceExisting.
+const GRADIENTS: GradConfig[] = [sumGradConfig, meanGradConfig, reluGradConfig, relu6GradConfig, clipByValueGradConfig, squareGradConfig];
 
 function useAgekitGradients(on: boolean): string[] {
   const names: string[] = [];

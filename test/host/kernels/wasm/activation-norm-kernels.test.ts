@@ -1,7 +1,7 @@
 /**
  * agekit's batch-norm and clipped-activation kernels and gradients on WASM against the CPU
- * backend: FusedBatchNorm forward, same-dtype Cast, the range-mask gradients of ReLU, ReLU6 and
- * ClipByValue (boundary values and sizes that are not a multiple of 4 included), the batch-norm
+ * backend: FusedBatchNorm forward, same-dtype Cast, the Square gradient, the range-mask gradients
+ * of ReLU, ReLU6 and ClipByValue (boundary values and sizes that are not a multiple of 4 included), the batch-norm
  * gradient kernel, and a conv + batch norm (training mode) + ReLU6 block end to end.
  */
 import test from 'ava';
@@ -147,6 +147,24 @@ for (const [name, f] of ACTIVATIONS) {
   }
 }
 
+for (const shape of [[2, 6, 6, 8], [3, 5, 7]]) {
+  test.serial(`square gradient on wasm (agekit kernel) matches cpu, x=[${shape}]`, async (t) => {
+    registerWasmTrainingKernels({ replaceExisting: true });
+    try {
+      const x = seededValues(sizeOf(shape), 13).map((v) => v * 5);
+      const w = seededValues(sizeOf(shape), 14);
+      const got = await gradOn('wasm', (v) => tf.square(v), x, w, shape);
+      const want = await gradOn('cpu', (v) => tf.square(v), x, w, shape);
+      t.true(got.kernels.includes('AgekitScaledProduct'), `wasm ran ${got.kernels.join(', ')}`);
+      t.false(want.kernels.includes('AgekitScaledProduct'), 'cpu keeps tfjs maths');
+      t.true(relativeError(got.values, want.values) <= 1e-6);
+    } finally {
+      await tf.setBackend('wasm');
+      unregisterWasmTrainingKernels();
+    }
+  });
+}
+
 test.serial('conv + batch norm in training mode + ReLU6: input and weight gradients on wasm match cpu', async (t) => {
   const build = () => {
     const input = tf.input({ shape: [10, 10, 3] });
@@ -179,7 +197,7 @@ test.serial('conv + batch norm in training mode + ReLU6: input and weight gradie
   try {
     const { values: got, kernels } = await grads('wasm');
     const { values: want } = await grads('cpu');
-    for (const k of ['AgekitRangeMaskGrad', 'AgekitBatchNormGrad']) t.true(kernels.includes(k), `${k} ran on wasm`);
+    for (const k of ['AgekitRangeMaskGrad', 'AgekitBatchNormGrad', 'AgekitScaledProduct']) t.true(kernels.includes(k), `${k} ran on wasm`);
     t.is(got.length, want.length);
     got.forEach((g, i) => {
       const err = relativeError(g, want[i]);

@@ -12,6 +12,7 @@ import { depthwiseConv2dNativeBackpropInputConfig, depthwiseConv2dNativeBackprop
 import { registerWasmTrainingKernels } from '../../../../host/kernels/wasm/register.ts';
 import { createFusedBatchNormConfig } from '../../../../host/kernels/wasm/FusedBatchNorm.ts';
 import { rangeMaskGradConfig } from '../../../../host/kernels/wasm/range-mask-gradient.ts';
+import { scaledProductConfig } from '../../../../host/kernels/wasm/square-gradient.ts';
 import { batchNormGradConfig } from '../../../../host/kernels/wasm/batch-norm-grad.ts';
 import { backendMemory, type BackendWasm } from '../../../../host/kernels/wasm/wasm-backend-calls.ts';
 import { buildNet } from '../../../../host/nets/index.ts';
@@ -38,6 +39,7 @@ const CALLS: [string, KernelConfig, Record<string, [Float32Array, number[]]>, Na
   ['DepthwiseConv2dNativeBackpropInput naive', depthwiseConv2dNativeBackpropInputNaiveConfig, { dy, filter: [seededValues(72, 4), [3, 3, 8, 1]] }, depthwise],
   ['FusedBatchNorm (per channel)', createFusedBatchNormConfig(tf.getKernel('FusedBatchNorm', 'wasm') as KernelConfig),
     { x, mean: [seededValues(8, 5), [8]], variance: [seededValues(8, 6).map((v) => v + 2), [8]], scale: [seededValues(8, 7), [8]] }, { varianceEpsilon: 1e-3 }],
+  ['AgekitScaledProduct', scaledProductConfig, { a: dy, b: [seededValues(2 * 5 * 5 * 8, 9), [2, 5, 5, 8]] }, { k: 2 }],
   ['AgekitRangeMaskGrad', rangeMaskGradConfig, { x: dy, dy: [seededValues(2 * 5 * 5 * 8, 8), [2, 5, 5, 8]] }, { lo: 0, hi: 6, lowerInclusive: false }],
 ];
 
