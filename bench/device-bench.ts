@@ -1,11 +1,12 @@
 /**
  * `npm run bench:device [-- --model student.tflite --json bench-device.json]`: the device
- * benchmark across every runtime in one run (native TFLite at 1 and all threads, TFLite WASM,
- * tfjs WASM), so the ratios between runtimes are measured on the same machine and frames.
+ * benchmark across every runtime in one run (native TFLite on XNNPACK at 1 and all threads, native
+ * TFLite on its builtin kernels, TFLite WASM, tfjs WASM), so the ratios between runtimes are
+ * measured on the same machine and frames.
  * Extra arguments are passed to `agekit bench`.
  */
 import { main } from '../device/main.ts';
 
 const args = process.argv.slice(2);
-const defaults = args.includes('--runtimes') ? [] : ['--runtimes', 'tflite,tflite-wasm,tfjs'];
+const defaults = [...(args.includes('--runtimes') ? [] : ['--runtimes', 'tflite,tflite-wasm,tfjs']), ...(args.includes('--builtin') ? [] : ['--builtin'])];
 main(['node', 'agekit', 'bench', ...defaults, '--frames', '30', '--passes', '2', ...args]).then((code) => process.exit(code));

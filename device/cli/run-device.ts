@@ -67,7 +67,7 @@ export interface RunDeviceOptions {
 /** One line describing a runner: runtime and threads. */
 export function describeRunner(r: ModelRunner & { backend?: string }): string {
   if (r.runtime === 'tfjs') return `tfjs (${r.backend ?? 'wasm'} backend)`;
-  if (r.runtime === 'tflite') return `tflite (tfjs-tflite-node, native, ${r.threads} thread${r.threads === 1 ? '' : 's'})`;
+  if (r.runtime === 'tflite') return `tflite (tfjs-tflite-node, native, ${r.accelerator ?? `${r.threads} thread${r.threads === 1 ? '' : 's'}`})`;
   return `tflite-wasm (@tensorflow/tfjs-tflite WASM, ${r.threads} thread${r.threads === 1 ? '' : 's'})`;
 }
 
