@@ -17,6 +17,7 @@ import { BatchMatMul, Conv2D, Reverse, Transpose } from '@tensorflow/tfjs-core';
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { padForTaps, tapSlice } from './depthwise-conv2d-backprop-impl.ts';
 import { allocate, floatView, release, reshapeInfo, runKernel, type BackendWasm } from './wasm-backend-calls.ts';
+import { transpose2d } from './transpose-simd-module.ts';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 
@@ -65,19 +66,19 @@ export function im2col(xv: Float32Array, out: Float32Array, conv: Conv2DInfo, n0
 function patchesTimesDy(backend: BackendWasm, patches: TensorInfo, dy2d: TensorInfo, k: number, co: number): TensorInfo {
   const rows = patches.shape[0];
   if (k <= co) {
-    const pT = runKernel(backend, Transpose, { x: patches }, { perm: [1, 0] });
+    const pT = transpose2d(backend, patches);
     const a = reshapeInfo(backend, pT, [1, k, rows]);
     const b = reshapeInfo(backend, dy2d, [1, rows, co]);
     const out = runKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
     release(backend, pT, a, b);
     return out;
   }
-  const dyT = runKernel(backend, Transpose, { x: dy2d }, { perm: [1, 0] });
+  const dyT = transpose2d(backend, dy2d);
   const a = reshapeInfo(backend, dyT, [1, co, rows]);
   const b = reshapeInfo(backend, patches, [1, rows, k]);
   const coByK = runKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
   const coByK2d = reshapeInfo(backend, coByK, [co, k]);
-  const out = runKernel(backend, Transpose, { x: coByK2d }, { perm: [1, 0] });
+  const out = transpose2d(backend, coByK2d);
   release(backend, dyT, a, b, coByK, coByK2d);
   return out;
 }
