@@ -34,8 +34,11 @@ export interface BenchConfig {
 export const BENCH_STAGES = ['capture', 'detect_input', 'detect_infer', 'detect_decode', 'crop', 'estimate', 'track'] as const;
 export type BenchStageName = typeof BENCH_STAGES[number];
 
-/** Statistics of one stage over the measured frames; `share` is of the mean total. */
-export interface BenchStage { p50_ms: number; p95_ms: number; mean_ms: number; share: number }
+/**
+ * Statistics of one stage over the measured frames; `share` is of the mean total. `min_ms` is
+ * the least-disturbed frame: on a shared machine, the closest measured figure to an idle one.
+ */
+export interface BenchStage { p50_ms: number; p95_ms: number; mean_ms: number; min_ms: number; share: number }
 
 export interface BenchResult {
   runtime: RuntimeName;
@@ -153,7 +156,7 @@ function summarize(lane: Lane): BenchResult {
   const totalMean = mean(series.total);
   const stage = (a: number[]): BenchStage => {
     const s = Float64Array.from(a).sort();
-    return { p50_ms: r3(quantile(s, 0.5)), p95_ms: r3(quantile(s, 0.95)), mean_ms: r3(mean(a)), share: totalMean > 0 ? r3(mean(a) / totalMean) : 0 };
+    return { p50_ms: r3(quantile(s, 0.5)), p95_ms: r3(quantile(s, 0.95)), mean_ms: r3(mean(a)), min_ms: r3(s[0] ?? 0), share: totalMean > 0 ? r3(mean(a) / totalMean) : 0 };
   };
   const stages = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, stage(v)])) as BenchResult['stages'];
   const c = lane.config;

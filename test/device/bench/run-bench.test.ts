@@ -33,6 +33,7 @@ dataTest(test)('bench: real faces through the whole path per runtime, every stag
     t.true(r.faces_per_frame >= 0.9 && r.faces_per_frame <= 1.1, `${r.faces_per_frame} faces per frame, one placed`);
     t.true(r.fps > 0 && r.stages.detect_infer.p50_ms > 0 && r.stages.capture.p50_ms > 0);
     t.true(r.cpu_ms > 0 && r.fps_cpu > 0);
+    t.true(r.stages.total.min_ms > 0 && r.stages.total.min_ms <= r.stages.total.p50_ms && r.stages.total.p50_ms <= r.stages.total.p95_ms);
     // Shares are of the mean frame: the stages add up to the whole.
     const shares = BENCH_STAGES.reduce((s, k) => s + r.stages[k].share, 0);
     t.true(Math.abs(shares - 1) < 0.01, `shares sum to ${shares}`);
