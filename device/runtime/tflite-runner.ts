@@ -116,11 +116,13 @@ export class TfliteRunner implements ModelRunner {
       delegate = { path: options.delegatePath, options: Object.entries(options.delegateOptions ?? {}) };
     }
     let accelerator = delegate ? `external delegate ${options.delegatePath}` : 'builtin kernels (XNNPACK off)';
+    let viaShim = false;
     if (!delegate && (options.xnnpack ?? DEFAULT_TFLITE_RUNNER.xnnpack)) {
       const lib = await xnnpackDelegateLibrary();
       if (lib.path) {
         // XNNPACK keeps its own thread pool: the interpreter's thread count does not reach it.
         delegate = { path: lib.path, options: [['num_threads', String(threads)]] };
+        viaShim = true;
         accelerator = `xnnpack (${threads} thread${threads > 1 ? 's' : ''})`;
       } else accelerator = `builtin kernels (${lib.reason})`;
     }
@@ -131,10 +133,18 @@ export class TfliteRunner implements ModelRunner {
     let interpreter: NativeInterpreter;
     try {
       // The addon tests for the key, not its value: leave `delegate` out when there is none.
-      interpreter = new Native(copy, delegate ? { threads, delegate } : { threads });
+      try {
+        interpreter = new Native(copy, delegate ? { threads, delegate } : { threads });
+      } catch (err) {
+        // A graph XNNPACK cannot take still runs on the builtin kernels, saying so.
+        if (!viaShim) throw err;
+        interpreter = new Native(copy, { threads });
+        accelerator = `builtin kernels (XNNPACK refused the model: ${(err as Error).message.trim().split('\n')[0]})`;
+        viaShim = false;
+      }
     } catch (err) {
       throw new ModelFormatError(`the TFLite runtime rejected the model (${(err as Error).message.trim()})`, {
-        where, hint: delegate ? 'check that the delegate matches the model (Edge TPU needs a model compiled by edgetpu_compiler)' : 'convert it again with agekit convert',
+        where, hint: delegate && !viaShim ? 'check that the delegate matches the model (Edge TPU needs a model compiled by edgetpu_compiler)' : 'convert it again with agekit convert',
       });
     }
     return new TfliteRunner(interpreter, threads, io.inputs, io.outputs, meta, where, accelerator);
