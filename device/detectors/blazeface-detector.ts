@@ -18,7 +18,7 @@ import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Detector, FaceBox, Frame } from '../stages.ts';
 import { openRunner, type OpenRunnerOptions } from '../runtime/open-runner.ts';
 import { blazeFaceAnchors } from './blazeface-anchors.ts';
-import { letterbox, type LetterboxMap } from './letterbox.ts';
+import { letterbox, planLetterbox, type LetterboxMap, type LetterboxPlan } from './letterbox.ts';
 import { nonMaxSuppression } from './non-max-suppression.ts';
 import { withDefaults } from '../option-defaults.ts';
 
@@ -96,6 +96,8 @@ export class BlazeFaceDetector implements Detector {
   private readonly input: Float32Array;
   /** Where prepareInput wrote: the runner's input array, or `input`. */
   private target: Float32Array;
+  /** Letterbox tables for the current frame size (recomputed when it changes). */
+  private plan?: LetterboxPlan;
   private layout?: OutputLayout;
 
   private constructor(private readonly runner: ModelRunner, readonly inputSize: number, id: string, options: BlazeFaceOptions) {
@@ -133,7 +135,8 @@ export class BlazeFaceDetector implements Detector {
    */
   prepareInput(frame: Frame): LetterboxMap {
     this.target = this.runner.inputArray?.(0) ?? this.input;
-    return letterbox({ width: frame.width, height: frame.height, data: frame.rgb }, this.inputSize, -1, 1, this.target).map;
+    if (!this.plan || this.plan.width !== frame.width || this.plan.height !== frame.height) this.plan = planLetterbox(frame.width, frame.height, this.inputSize);
+    return letterbox({ width: frame.width, height: frame.height, data: frame.rgb }, this.inputSize, -1, 1, this.target, this.plan).map;
   }
 
   /** Run the model on the input {@link prepareInput} filled: the raw BlazeFace outputs. */

@@ -1,7 +1,7 @@
 /**
  * Fit a frame into a square detector input without distorting faces: scale the longer side to
  * `size`, centre it, pad with zeros, and normalize on the fly. Bilinear, one pass, no allocation
- * when `out` is given.
+ * when `out` and a plan for the frame size are given.
  *
  * @example
  * const { input, map } = letterbox(frame, 256, -1, 1); // input: Float32Array [256, 256, 3] in -1..1
@@ -13,17 +13,51 @@ import type { RgbImage } from '../contract/face-crop.ts';
 export interface LetterboxMap { scale: number; padX: number; padY: number }
 
 /**
- * @param lo value of a 0 pixel, @param hi value of a 255 pixel (BlazeFace: -1 and 1)
- * @returns HWC float32 `size x size x 3`, and the map back to frame pixels
+ * Everything about a letterbox that depends only on the frame and input sizes: the map, the
+ * covered region and the sampling tables. A detector keeps one per frame size, so the per-frame
+ * letterbox allocates nothing.
  */
-export function letterbox(img: RgbImage, size: number, lo: number, hi: number, out?: Float32Array): { input: Float32Array; map: LetterboxMap } {
-  const { width: W, height: H, data } = img;
-  const scale = size / Math.max(W, H);
-  const padX = (size - W * scale) / 2, padY = (size - H * scale) / 2;
-  const input = out ?? new Float32Array(size * size * 3);
-  const k = (hi - lo) / 255;
+export interface LetterboxPlan {
+  width: number; height: number; size: number;
+  map: LetterboxMap;
+  /** Output columns [x0, x1) and rows [y0, y1) covered by the frame; the rest is padding. */
+  x0: number; x1: number; y0: number; y1: number;
+  /** Samples per output pixel and axis (> 1 when shrinking more than 2x: anti-aliasing). */
+  taps: number;
+  cols: SamplingTable; rows: SamplingTable;
+  /** One-tap case: source byte offsets of each column's two samples. */
+  colByte0: Int32Array; colByte1: Int32Array;
+}
+
+/** Plan the letterbox of a `width x height` frame into a `size x size` input. */
+export function planLetterbox(width: number, height: number, size: number): LetterboxPlan {
+  const scale = size / Math.max(width, height);
+  const padX = (size - width * scale) / 2, padY = (size - height * scale) / 2;
   const x0 = Math.max(0, Math.floor(padX)), x1 = Math.min(size, Math.ceil(size - padX));
   const y0 = Math.max(0, Math.floor(padY)), y1 = Math.min(size, Math.ceil(size - padY));
+  const inv = 1 / scale;
+  // A bilinear sample spans 2 source pixels; when shrinking more than 2x, average taps x taps
+  // samples per output pixel so no source pixel is skipped (anti-aliasing).
+  const taps = Math.max(1, Math.min(4, Math.floor(inv / 2)));
+  // Sample positions depend only on the column (or row): computed once per frame size.
+  const cols = samplingTable(x0, x1, taps, padX, inv, width);
+  const rows = samplingTable(y0, y1, taps, padY, inv, height);
+  const colByte0 = cols.i0.map((i) => i * 3), colByte1 = cols.i1.map((i) => i * 3);
+  return { width, height, size, map: { scale, padX, padY }, x0, x1, y0, y1, taps, cols, rows, colByte0, colByte1 };
+}
+
+/**
+ * @param lo value of a 0 pixel, @param hi value of a 255 pixel (BlazeFace: -1 and 1)
+ * @param plan from {@link planLetterbox} for this frame size; made here when absent or for another size
+ * @returns HWC float32 `size x size x 3`, and the map back to frame pixels
+ */
+export function letterbox(img: RgbImage, size: number, lo: number, hi: number, out?: Float32Array, plan?: LetterboxPlan): { input: Float32Array; map: LetterboxMap } {
+  const { width: W, height: H, data } = img;
+  const p = plan && plan.width === W && plan.height === H && plan.size === size ? plan : planLetterbox(W, H, size);
+  const { x0, x1, y0, y1, taps, cols, rows } = p;
+  const map = { ...p.map };
+  const input = out ?? new Float32Array(size * size * 3);
+  const k = (hi - lo) / 255;
   // Zero padding means "black" in model units: fill only the bands, the rest is written below.
   input.fill(lo, 0, y0 * size * 3);
   input.fill(lo, y1 * size * 3);
@@ -33,16 +67,9 @@ export function letterbox(img: RgbImage, size: number, lo: number, hi: number, o
       input.fill(lo, (v * size + x1) * 3, (v + 1) * size * 3);
     }
   }
-  const inv = 1 / scale;
-  // A bilinear sample spans 2 source pixels; when shrinking more than 2x, average taps x taps
-  // samples per output pixel so no source pixel is skipped (anti-aliasing).
-  const taps = Math.max(1, Math.min(4, Math.floor(inv / 2)));
-  // Sample positions depend only on the column (or row): compute them once per frame.
-  const cols = samplingTable(x0, x1, taps, padX, inv, W);
-  const rows = samplingTable(y0, y1, taps, padY, inv, H);
   if (taps === 1) {
-    bilinearRows(data, W, input, size, x0, x1, y0, y1, cols, rows, k, lo);
-    return { input, map: { scale, padX, padY } };
+    bilinearRows(data, W, input, p, k, lo);
+    return { input, map };
   }
   const norm = k / (taps * taps);
   for (let v = y0, ri = 0; v < y1; v++, ri += taps) {
@@ -65,7 +92,7 @@ export function letterbox(img: RgbImage, size: number, lo: number, hi: number, o
       input[o + 2] = b * norm + lo;
     }
   }
-  return { input, map: { scale, padX, padY } };
+  return { input, map };
 }
 
 /**
@@ -73,12 +100,10 @@ export function letterbox(img: RgbImage, size: number, lo: number, hi: number, o
  * pointers and weights hoisted out of the pixel loop; the same arithmetic as the general loop,
  * so both give identical values.
  */
-function bilinearRows(data: Uint8Array, W: number, input: Float32Array, size: number, x0: number, x1: number, y0: number, y1: number,
-  cols: SamplingTable, rows: SamplingTable, k: number, lo: number): void {
+function bilinearRows(data: Uint8Array, W: number, input: Float32Array, p: LetterboxPlan, k: number, lo: number): void {
+  const { size, x0, x1, y0, y1, rows, colByte0: c0, colByte1: c1 } = p;
   const n = x1 - x0;
-  const c0 = new Int32Array(n), c1 = new Int32Array(n);
-  for (let i = 0; i < n; i++) { c0[i] = cols.i0[i] * 3; c1[i] = cols.i1[i] * 3; }
-  const fxs = cols.f;
+  const fxs = p.cols.f;
   for (let v = y0, ri = 0; v < y1; v++, ri++) {
     const r0 = rows.i0[ri] * W * 3, r1 = rows.i1[ri] * W * 3, fy = rows.f[ri], gy = 1 - fy;
     let o = (v * size + x0) * 3;
@@ -93,7 +118,8 @@ function bilinearRows(data: Uint8Array, W: number, input: Float32Array, size: nu
   }
 }
 
-interface SamplingTable { i0: Int32Array; i1: Int32Array; f: Float32Array }
+/** Per output index: `taps` source samples (left index, right index, fraction). */
+export interface SamplingTable { i0: Int32Array; i1: Int32Array; f: Float32Array }
 
 /** Per output index in [from, to): `taps` source sample positions (left index, right index, fraction). */
 function samplingTable(from: number, to: number, taps: number, pad: number, inv: number, limit: number): SamplingTable {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { letterbox } from '../../../device/detectors/letterbox.ts';
+import { letterbox, planLetterbox } from '../../../device/detectors/letterbox.ts';
 import { dataTest, requireUtkface } from '../../support/shared-data.ts';
 import { pickValFaces, renderScene } from '../support/face-scene.ts';
 
@@ -48,3 +48,25 @@ for (const [W, H] of [[640, 480], [1280, 960], [480, 640]]) {
     t.true(worst < 1e-5, `largest difference from the reference ${worst}`);
   });
 }
+
+dataTest(test)('a letterbox plan is reused across frames of its size and ignored for another size', async (t) => {
+  const utk = requireUtkface(t);
+  if (!utk) return;
+  const faces = pickValFaces(utk, 2);
+  const scenes = await Promise.all(faces.map((face, i) => renderScene({ width: 640, height: 480, frames: 1, faces: [{ face, size: 150, from: [100 + 200 * i, 120], to: [100 + 200 * i, 120] }] })));
+  const plan = planLetterbox(640, 480, 256);
+  t.deepEqual(plan.map, { scale: 0.4, padX: 0, padY: 32 });
+  t.deepEqual([plan.x0, plan.x1, plan.y0, plan.y1, plan.taps], [0, 256, 32, 224, 1]);
+  for (const [rgb] of scenes) {
+    const withPlan = letterbox({ width: 640, height: 480, data: rgb }, 256, -1, 1, undefined, plan);
+    const fresh = letterbox({ width: 640, height: 480, data: rgb }, 256, -1, 1);
+    t.deepEqual(withPlan.input, fresh.input);
+    t.deepEqual(withPlan.map, fresh.map);
+    t.not(withPlan.map, plan.map, 'the caller gets its own map object');
+  }
+  // A 480x640 frame with the 640x480 plan: the plan is not used.
+  const [tall] = await renderScene({ width: 480, height: 640, frames: 1, faces: [{ face: faces[0], size: 150, from: [100, 200], to: [100, 200] }] });
+  const a = letterbox({ width: 480, height: 640, data: tall }, 256, -1, 1, undefined, plan);
+  t.deepEqual(a.map, { scale: 0.4, padX: 32, padY: 0 });
+  t.deepEqual(a.input, letterbox({ width: 480, height: 640, data: tall }, 256, -1, 1).input);
+});
