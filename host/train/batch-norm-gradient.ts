@@ -8,7 +8,8 @@
  *   dscale = r * sum(dy (x-m));  doffset = sum(dy);   with r = 1/sqrt(var + eps).
  * On the WASM backend with agekit's kernels registered (host/kernels/wasm/register.ts), all five
  * come from one kernel (AgekitBatchNormGrad: two SIMD passes) instead of six full-size tfjs
- * kernels and a dozen small ones.
+ * kernels and a dozen small ones; when mean and variance are the batch moments of x (training
+ * mode), dx also includes the moments' part and their own backward gets zeros (no work).
  * Only per-channel (rank-1) statistics take this path; anything else keeps tfjs's gradient.
  *
  * @example
@@ -16,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_GRAD, batchNormGradApplies } from '../kernels/wasm/batch-norm-grad.ts';
+import { areBatchMoments } from '../kernels/wasm/moments-provenance.ts';
 
 type GradConfig = ReturnType<typeof tf.getGradient>;
 let original: GradConfig | undefined;
@@ -35,7 +37,10 @@ export function registerBatchNormGradient(): boolean {
       const g = dy as tf.Tensor;
       if (tf.getBackend() === 'wasm' && tf.getKernel(BATCH_NORM_GRAD, 'wasm') && batchNormGradApplies(g, x, [mean, variance, scale ?? undefined])) {
         const inputs: tf.NamedTensorMap = scale ? { dy: g, x, mean, variance, scale } : { dy: g, x, mean, variance };
-        const [dx, dMean, dVariance, dScale, dOffset] = tf.engine().runKernel(BATCH_NORM_GRAD, inputs, { varianceEpsilon: eps }) as unknown as tf.Tensor[];
+        // Batch moments of x (tfjs-layers in training): dx includes the moments' part and the
+        // mean and variance get zeros, so their backward does no full-size work.
+        const includeMoments = areBatchMoments(x, mean, variance);
+        const [dx, dMean, dVariance, dScale, dOffset] = tf.engine().runKernel(BATCH_NORM_GRAD, inputs, { varianceEpsilon: eps, includeMoments }) as unknown as tf.Tensor[];
         return { x: () => dx, mean: () => dMean, variance: () => dVariance, scale: () => dScale, offset: () => dOffset };
       }
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);

@@ -3,10 +3,14 @@
  * them (every batch-norm layer in training mode takes moments, so each step filled and copied
  * activation-sized arrays of ones: about 15% of a MobileNet step). Same maths: dy broadcast back
  * over the reduced axes (for Mean divided by their size); broadcastTo runs as a Tile, which the
- * agekit Tile does at memcpy speed. Gradients are global in tfjs (every backend); these use only
+ * agekit Tile does at memcpy speed. On the WASM backend with agekit's kernels a zero dy (the
+ * batch moments' backward after agekit's batch-norm gradient) gives shared zeros without any
+ * pass (known-zeros.ts). Gradients are global in tfjs (every backend); elsewhere these use only
  * standard ops, so they are correct on all of them.
  */
-import { broadcastTo, cast, div, reshape, util } from '@tensorflow/tfjs-core';
+import { backend as activeBackend, broadcastTo, cast, div, engine, getBackend, getKernel, reshape, util } from '@tensorflow/tfjs-core';
+import { isAllZero, ZEROS } from './known-zeros.ts';
+import type { BackendWasm } from './wasm-backend-calls.ts';
 import { Mean, Sum } from '@tensorflow/tfjs-core';
 import type { GradConfig, MeanAttrs, NamedAttrMap, SumAttrs, Tensor } from '@tensorflow/tfjs-core';
 
@@ -17,6 +21,13 @@ function broadcastBack(dy: Tensor, x: Tensor, axis: number | number[]): { grad: 
   return { grad: broadcastTo(reshape(dy, expanded), x.shape) };
 }
 
+/** Shared zeros of x's shape when dy is all zeros on wasm with agekit's kernels, else undefined. */
+function zerosIfZero(dy: Tensor, x: Tensor): Tensor | undefined {
+  if (getBackend() !== 'wasm' || x.dtype !== 'float32' || !getKernel(ZEROS, 'wasm')) return undefined;
+  if (!isAllZero(activeBackend() as unknown as BackendWasm, dy)) return undefined;
+  return engine().runKernel(ZEROS, {}, { shape: x.shape }) as Tensor;
+}
+
 /** d(sum x)/dx = dy broadcast over the reduced axes. */
 export const sumGradConfig: GradConfig = {
   kernelName: Sum,
@@ -24,7 +35,7 @@ export const sumGradConfig: GradConfig = {
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
     const [x] = saved;
     const { axis } = attrs as unknown as SumAttrs;
-    return { x: () => cast(broadcastBack(dy as Tensor, x, axis).grad, 'float32') };
+    return { x: () => zerosIfZero(dy as Tensor, x) ?? cast(broadcastBack(dy as Tensor, x, axis).grad, 'float32') };
   },
 };
 
@@ -39,6 +50,8 @@ export const meanGradConfig: GradConfig = {
       // Divided before broadcasting: the same quotient per element, on the reduced-size tensor
       // instead of a second full-size pass.
       x: () => {
+        const zeros = zerosIfZero(dy as Tensor, x);
+        if (zeros) return zeros;
         const axes = util.parseAxisParam(axis, x.shape);
         const reduceSize = axes.reduce((n, a) => n * x.shape[a], 1);
         return broadcastBack(div(cast(dy as Tensor, 'float32'), reduceSize), x, axis).grad;

@@ -7,7 +7,9 @@
  * - scaleShiftRows: y[r][c] = x[r][c] * a[c] + b[c] (batch norm forward, and its input gradient);
  * - normGradSums: sumDy[c] += dy[r][c]; sumDyXm[c] += dy[r][c] * (x[r][c] - mean[c]) (the two
  *   reductions of the batch-norm gradient, in one read of dy and x);
- * - scaledProduct: out = a * b * k (the Square gradient dy * 2x: tfjs runs Cast and two Multiply).
+ * - scaledProduct: out = a * b * k (the Square gradient dy * 2x: tfjs runs Cast and two Multiply);
+ * - affine2Rows: out[r][c] = dy[r][c] * a[c] + x[r][c] * k[c] + b[c] (the batch-norm input
+ *   gradient with the moments' part included).
  *
  * @example
  * const simd = channelSimdFor(memory);
@@ -25,12 +27,16 @@ export type NormSumsLoop = (dyPtr: number, xPtr: number, meanPtr: number, sumDyP
 /** Byte pointers; `bytes` a multiple of 16; k a float32 bit pattern. */
 export type ScaledProductLoop = (aPtr: number, bPtr: number, outPtr: number, bytes: number, kBits: number) => void;
 
+/** Byte pointers; `channelBytes` a multiple of 16; a, k, b hold one float per channel. */
+export type Affine2Loop = (dyPtr: number, xPtr: number, aPtr: number, kPtr: number, bPtr: number, outPtr: number, rows: number, channelBytes: number) => void;
+
 export interface ChannelSimd {
   maskGe: MaskLoop;
   maskGt: MaskLoop;
   scaleShiftRows: ScaleShiftLoop;
   normGradSums: NormSumsLoop;
   scaledProduct: ScaledProductLoop;
+  affine2Rows: Affine2Loop;
 }
 
 // SIMD opcodes beyond the assembler's basic set (WebAssembly fixed-width SIMD numbering).
@@ -130,6 +136,31 @@ function scaledProduct(): FunctionWriter {
   return f;
 }
 
+function affine2Rows(): FunctionWriter {
+  const f = new FunctionWriter(['dy', 'x', 'a', 'k', 'b', 'out', 'rows', 'Cb'], ['r', 'c', 'dyRow', 'xRow', 'outRow']);
+  f.get('dy').set('dyRow');
+  f.get('x').set('xRow');
+  f.get('out').set('outRow');
+  f.forRange('r', 'rows', () => {
+    f.i32(0).set('c');
+    f.doWhile('c', 16, 'Cb', () => {
+      f.get('outRow').get('c').op(Op.i32Add);
+      f.get('dyRow').get('c').op(Op.i32Add).v128Load();
+      f.get('a').get('c').op(Op.i32Add).v128Load();
+      f.simd(SimdOp.f32x4Mul);
+      f.get('xRow').get('c').op(Op.i32Add).v128Load();
+      f.get('k').get('c').op(Op.i32Add).v128Load();
+      f.simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add);
+      f.get('b').get('c').op(Op.i32Add).v128Load();
+      f.simd(SimdOp.f32x4Add).v128Store();
+    });
+    f.get('dyRow').get('Cb').op(Op.i32Add).set('dyRow');
+    f.get('xRow').get('Cb').op(Op.i32Add).set('xRow');
+    f.get('outRow').get('Cb').op(Op.i32Add).set('outRow');
+  });
+  return f;
+}
+
 let compiled: WebAssembly.Module | undefined;
 const instances = new WeakMap<WebAssembly.Memory, ChannelSimd>();
 
@@ -143,6 +174,7 @@ export function channelSimdFor(memory: WebAssembly.Memory): ChannelSimd {
       { name: 'scaleShiftRows', fn: scaleShiftRows() },
       { name: 'normGradSums', fn: normGradSums() },
       { name: 'scaledProduct', fn: scaledProduct() },
+      { name: 'affine2Rows', fn: affine2Rows() },
     ]));
     const e = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
     simd = {
@@ -151,6 +183,7 @@ export function channelSimdFor(memory: WebAssembly.Memory): ChannelSimd {
       scaleShiftRows: e.scaleShiftRows as ScaleShiftLoop,
       normGradSums: e.normGradSums as NormSumsLoop,
       scaledProduct: e.scaledProduct as ScaledProductLoop,
+      affine2Rows: e.affine2Rows as Affine2Loop,
     };
     instances.set(memory, simd);
   }

@@ -8,7 +8,7 @@
  * const names = registerWasmTrainingKernels(); // ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', ...]
  * console.error(`backend wasm + ${names.length} agekit kernels`);
  */
-import { Cast, FusedBatchNorm, getGradient, getKernel, Identity, Mean, registerGradient, registerKernel, Sum, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
+import { Add, Cast, FusedBatchNorm, getGradient, getKernel, Identity, Mean, registerGradient, registerKernel, Square, Sub, Sum, Tile, unregisterKernel, findBackend } from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig, conv2DBackpropFilterNaiveConfig } from './Conv2DBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.ts';
@@ -25,6 +25,9 @@ import { createFusedBatchNormConfig } from './FusedBatchNorm.ts';
 import { clipByValueGradConfig, rangeMaskGradConfig, relu6GradConfig, reluGradConfig } from './range-mask-gradient.ts';
 import { batchNormGradConfig } from './batch-norm-grad.ts';
 import { scaledProductConfig, squareGradConfig } from './square-gradient.ts';
+import { createAddConfig, releaseZeroCache, zerosConfig } from './known-zeros.ts';
+import { createSquareConfig, createSubConfig } from './moments-provenance.ts';
+import type { BackendWasm } from './wasm-backend-calls.ts';
 
 export type { KernelVariant };
 
@@ -33,10 +36,11 @@ export interface WasmTrainingKernelOptions {
   variant?: KernelVariant;
   /**
    * Also replace kernels tfjs ships for wasm where agekit has a faster one (Conv2DBackpropInput;
-   * Identity and same-dtype Cast without a copy; Tile, Sum, Mean and FusedBatchNorm in the shapes training uses,
-   * tfjs's own otherwise) and the Sum, Mean, ReLU, ReLU6, ClipByValue and Square gradients (Sum_grad.ts,
-   * range-mask-gradient.ts, square-gradient.ts; global in tfjs, same maths). Fast variant only. Default false:
-   * tfjs's own kernels are left alone.
+   * Identity and same-dtype Cast without a copy; Tile, Sum, Mean and FusedBatchNorm in the
+   * shapes training uses, tfjs's own otherwise; Add, Square and Sub as tfjs's plus bookkeeping
+   * for the batch-norm gradient) and the Sum, Mean, ReLU, ReLU6, ClipByValue and Square
+   * gradients (Sum_grad.ts, range-mask-gradient.ts, square-gradient.ts; global in tfjs, same
+   * maths). Fast variant only. Default false: tfjs's own kernels are left alone.
    */
   replaceExisting?: boolean;
 }
@@ -68,6 +72,7 @@ const ENTRIES: KernelEntry[] = [
   fastOnly(rangeMaskGradConfig),
   fastOnly(batchNormGradConfig),
   fastOnly(scaledProductConfig),
+  fastOnly(zerosConfig),
   { name: conv2DBackpropInputConfig.kernelName, replacesTfjs: true, make: (v) => (v === 'fast' ? conv2DBackpropInputConfig : undefined) },
   { name: Tile, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createTileConfig(tfjs) : undefined) },
   { name: Sum, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createSumConfig(tfjs) : undefined) },
@@ -75,6 +80,11 @@ const ENTRIES: KernelEntry[] = [
   { name: Identity, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createIdentityConfig(tfjs) : undefined) },
   { name: Cast, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createCastConfig(tfjs) : undefined) },
   { name: FusedBatchNorm, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createFusedBatchNormConfig(tfjs) : undefined) },
+  // tfjs's kernels plus bookkeeping for the batch-norm gradient: Add skips known zeros, Square
+  // and Sub record what they computed (known-zeros.ts, moments-provenance.ts).
+  { name: Add, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createAddConfig(tfjs) : undefined) },
+  { name: Square, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createSquareConfig(tfjs) : undefined) },
+  { name: Sub, replacesTfjs: true, make: (v, tfjs) => (v === 'fast' && tfjs ? createSubConfig(tfjs) : undefined) },
 ];
 
 // Every kernel function agekit registered, to tell ours from tfjs's in the global registry.
@@ -164,6 +174,8 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
  */
 export function unregisterWasmTrainingKernels(): string[] {
   const removed: string[] = useAgekitGradients(false);
+  const wasm = findBackend('wasm');
+  if (wasm) releaseZeroCache(wasm as unknown as BackendWasm);
   for (const entry of ENTRIES) {
     const name = entry.name;
     const current = getKernel(name, 'wasm');

@@ -10,6 +10,7 @@ import { cast, engine, getBackend, getKernel, mul, Square } from '@tensorflow/tf
 import type { GradConfig, KernelConfig, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { channelSimdFor, f32Bits } from './channel-simd-module.ts';
 import { backendMemory, floatView, heapAddress, type BackendWasm } from './wasm-backend-calls.ts';
+import { isKnownZero, ZEROS } from './known-zeros.ts';
 
 export const SCALED_PRODUCT = 'AgekitScaledProduct';
 
@@ -44,6 +45,8 @@ export const squareGradConfig: GradConfig = {
     const [x] = saved;
     const g = dy as Tensor;
     if (getBackend() === 'wasm' && x.dtype === 'float32' && g.dtype === 'float32' && x.shape.join() === g.shape.join() && getKernel(SCALED_PRODUCT, 'wasm')) {
+      // Known zeros in (the moments' backward after agekit's batch-norm gradient): zeros out.
+      if (isKnownZero(g) && getKernel(ZEROS, 'wasm')) return { x: () => engine().runKernel(ZEROS, {}, { shape: x.shape }) as Tensor };
       return { x: () => engine().runKernel(SCALED_PRODUCT, { a: g, b: x }, { k: 2 }) as Tensor };
     }
     return { x: () => mul(g, mul(cast(x, 'float32'), 2)) };

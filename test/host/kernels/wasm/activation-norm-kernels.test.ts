@@ -197,7 +197,9 @@ test.serial('conv + batch norm in training mode + ReLU6: input and weight gradie
   try {
     const { values: got, kernels } = await grads('wasm');
     const { values: want } = await grads('cpu');
-    for (const k of ['AgekitRangeMaskGrad', 'AgekitBatchNormGrad', 'AgekitScaledProduct']) t.true(kernels.includes(k), `${k} ran on wasm`);
+    for (const k of ['AgekitRangeMaskGrad', 'AgekitBatchNormGrad', 'AgekitZeros']) t.true(kernels.includes(k), `${k} ran on wasm`);
+    // The moments' backward got zeros: no product 2x * dy for the variance path.
+    t.false(kernels.includes('AgekitScaledProduct'), 'the Square gradient did no work');
     t.is(got.length, want.length);
     got.forEach((g, i) => {
       const err = relativeError(g, want[i]);
@@ -209,3 +211,53 @@ test.serial('conv + batch norm in training mode + ReLU6: input and weight gradie
     unregisterWasmTrainingKernels();
   }
 });
+
+/** Gradients of sum(batchNorm(x, mean, variance, offset, scale) * w) for every input, on a backend. */
+async function batchNormGrads(backend: string, momentsOfX: boolean): Promise<{ values: Float32Array[]; kernels: string[] }> {
+  await tf.setBackend(backend);
+  const shape: [number, number, number, number] = [3, 5, 6, 8];
+  let values: Float32Array[] = [];
+  const info = await tf.profile(() => {
+    values = tf.tidy(() => {
+      const x = tf.tensor4d(seededValues(sizeOf(shape), 41).map((v) => v * 3 + 1), shape);
+      const w = tf.tensor4d(seededValues(sizeOf(shape), 42), shape);
+      const mean = tf.tensor1d(seededValues(8, 43));
+      const variance = tf.tensor1d(seededValues(8, 44).map((v) => v + 1.5));
+      const scale = tf.tensor1d(seededValues(8, 45).map((v) => v + 1));
+      const offset = tf.tensor1d(seededValues(8, 46));
+      const norm = (xx: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+        tf.sum(tf.mul(tf.batchNorm(xx as tf.Tensor4D, m as tf.Tensor1D, v as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, 1e-3), w));
+      const grads = momentsOfX
+        ? tf.grads((xx: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+          const { mean: m, variance: v } = tf.moments(xx, [0, 1, 2]);
+          return norm(xx, m, v, s, o);
+        })([x, scale, offset])
+        : tf.grads(norm)([x, mean, variance, scale, offset]);
+      return grads.map((g) => g.dataSync() as Float32Array);
+    });
+  });
+  return { values, kernels: info.kernelNames };
+}
+
+for (const momentsOfX of [false, true]) {
+  test.serial(`batch-norm gradient on wasm (agekit kernel) matches cpu, ${momentsOfX ? 'batch moments of x (moments included in dx)' : 'independent mean and variance'}`, async (t) => {
+    registerWasmTrainingKernels({ replaceExisting: true });
+    registerBatchNormGradient();
+    try {
+      const got = await batchNormGrads('wasm', momentsOfX);
+      const want = await batchNormGrads('cpu', momentsOfX);
+      t.true(got.kernels.includes('AgekitBatchNormGrad'));
+      t.is(got.kernels.includes('AgekitZeros'), momentsOfX, 'zeros for the moments only when they are the batch moments');
+      const names = momentsOfX ? ['x', 'scale', 'offset'] : ['x', 'mean', 'variance', 'scale', 'offset'];
+      t.is(got.values.length, names.length);
+      names.forEach((name, i) => {
+        const err = relativeError(got.values[i], want.values[i]);
+        t.true(err <= 1e-4, `${name}: relative error ${err}`);
+      });
+    } finally {
+      unregisterBatchNormGradient();
+      await tf.setBackend('wasm');
+      unregisterWasmTrainingKernels();
+    }
+  });
+}

@@ -9,8 +9,8 @@ import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../.
 
 const MISSING = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
 // agekit's own kernels, added with the fast variant (names tfjs does not use).
-const OWN = ['AgekitRangeMaskGrad', 'AgekitBatchNormGrad', 'AgekitScaledProduct'];
-const REPLACED = ['Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', 'FusedBatchNorm'];
+const OWN = ['AgekitRangeMaskGrad', 'AgekitBatchNormGrad', 'AgekitScaledProduct', 'AgekitZeros'];
+const REPLACED = ['Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', 'FusedBatchNorm', 'Add', 'Square', 'Sub'];
 const GRADIENTS = ['Sum gradient', 'Mean gradient', 'Relu gradient', 'Relu6 gradient', 'ClipByValue gradient', 'Square gradient'];
 
 test.serial('registration is explicit, repeatable, replaces tfjs kernels only when asked, and is undone by unregister', (t) => {
