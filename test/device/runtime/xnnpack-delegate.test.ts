@@ -8,6 +8,15 @@ import { letterbox } from '../../../device/detectors/letterbox.ts';
 import { dataTest, requireUtkface } from '../../support/shared-data.ts';
 import { pickValFaces, renderScene } from '../support/face-scene.ts';
 import { blazefaceTflite } from '../support/device-models.ts';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { fromLayersModel } from '../../../converters/ir/from-layers-model.ts';
+import { optimizeGraph } from '../../../converters/convert-model.ts';
+import { collectRanges } from '../../../converters/quantize/collect-ranges.ts';
+import { quantizeInt8 } from '../../../converters/quantize/quantize-int8.ts';
+import { writeTflite } from '../../../converters/write-tflite.ts';
+import { mixedLayersModel, perturbWeights } from '../../converters/conversion-fixtures.ts';
+import { normalizePixels } from '../../../device/contract/preprocessing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'agekit-xnnpack-'));
 // Every runner in this file builds or finds the shim here, never in a shared cache.
@@ -63,4 +72,31 @@ dataTest(test)('BlazeFace on XNNPACK gives the builtin kernels\' outputs on a re
   }
   await fast.close();
   await plain.close();
+});
+
+dataTest(test)('an int8 model (io int8) on XNNPACK gives the builtin int8 kernels\' outputs on real faces, within one quantization step', async (t) => {
+  const utk = requireUtkface(t);
+  if (!utk) return;
+  await tf.setBackend('cpu');
+  const model = mixedLayersModel(32);
+  perturbWeights(model);
+  // Real faces as 32x32 model input ('tf' preprocessing: -1..1): calibration and test inputs.
+  const faces = pickValFaces(utk, 10);
+  const inputs = await Promise.all(faces.map(async (f) => normalizePixels(new Uint8Array(await sharp(f.path).removeAlpha().resize(32, 32).raw().toBuffer()), 'tf')));
+  const g = optimizeGraph(fromLayersModel(model));
+  const set = { source: 'utkface val faces', inputSize: [32, 32] as [number, number], preprocessing: 'tf' as const, async *samples() { yield* inputs.slice(0, 8); } };
+  const { ranges } = await collectRanges(g, set, { method: 'minmax' });
+  const bytes = writeTflite(quantizeInt8(g, ranges, { io: 'int8' }));
+  const fast = await TfliteRunner.create({ modelBytes: bytes, threads: 1 });
+  const plain = await TfliteRunner.create({ modelBytes: bytes, threads: 1, xnnpack: false });
+  t.is(fast.accelerator, 'xnnpack (1 thread)');
+  const step = fast.outputs[0].quantization!.scale;
+  for (const x of inputs.slice(8)) {
+    const [a] = await fast.run([x], 1);
+    const [b] = await plain.run([x], 1);
+    let worst = 0;
+    for (let k = 0; k < a.length; k++) worst = Math.max(worst, Math.abs(a[k] - b[k]));
+    t.true(worst <= step * 1.001, `largest difference ${worst}, quantization step ${step}`);
+  }
+  model.dispose();
 });
