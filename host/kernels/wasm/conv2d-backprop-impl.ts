@@ -2,8 +2,9 @@
  * The maths of the dense convolution gradients on the WASM heap:
  * - filter gradient dW[kh,kw,ci,co] = sum over (n, oh, ow) of x[n, oh*s+kh-pt, ow*s+kw-pl, ci] * dy[n,oh,ow,co];
  *   `fast`: the input patches as a matrix P [n*oh*ow, kh*kw*ci] (a reshape for 1x1 stride-1
- *   convolutions, else im2col written in place), then one XNNPACK matrix product with the smaller
- *   operand transposed; `naive`: a strided slice of the padded input per tap and a transposed-A
+ *   convolutions, else im2col written in place), then P^T dy by the SIMD outer-product loop
+ *   (outer-product-simd-module.ts) when kh*kw*ci % 4 == 0 and co % 8 == 0, else one XNNPACK
+ *   matrix product with the smaller operand transposed; `naive`: a strided slice of the padded input per tap and a transposed-A
  *   matrix product each.
  * - input gradient (replaces the slow loop kernel tfjs ships, only when asked): for 1x1 filters
  *   one XNNPACK matrix product dy * W^T (scattered to every stride-th pixel when strided);
@@ -16,8 +17,9 @@
 import { BatchMatMul, Conv2D, Reverse, Transpose } from '@tensorflow/tfjs-core';
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { padForTaps, tapSlice } from './depthwise-conv2d-backprop-impl.ts';
-import { allocate, floatView, release, reshapeInfo, runKernel, type BackendWasm } from './wasm-backend-calls.ts';
+import { allocate, backendMemory, floatView, heapAddress, release, reshapeInfo, runKernel, type BackendWasm } from './wasm-backend-calls.ts';
 import { transpose2d } from './transpose-simd-module.ts';
+import { outerProductSimdFor } from './outer-product-simd-module.ts';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 
@@ -83,10 +85,22 @@ function patchesTimesDy(backend: BackendWasm, patches: TensorInfo, dy2d: TensorI
   return out;
 }
 
+/** Whether the SIMD outer-product loop takes a [rows, k] by [rows, co] product. */
+const outerProductApplies = (k: number, co: number) => k % 4 === 0 && co % 8 === 0;
+
+/** Rows per cache chunk of the outer-product loop: both row slices within about 128 KB. */
+const chunkRows = (k: number, co: number) => Math.max(8, Math.floor(32768 / (k + co)));
+
 /** Fast dense filter gradient (any stride, padding and dilation). */
 export function conv2dFilterGradFast(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, conv: Conv2DInfo): TensorInfo {
   const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co } = conv;
   const k = conv.filterHeight * conv.filterWidth * conv.inChannels;
+  if (isPointwise(conv) && outerProductApplies(k, co)) {
+    // x itself is the patch matrix [n*oh*ow, k]: one SIMD pass, no transpose, no packing.
+    const out = allocate(backend, conv.filterShape, true);
+    outerProductSimdFor(backendMemory(backend)).accumulate(heapAddress(backend, x), heapAddress(backend, dy), heapAddress(backend, out), n * oh * ow, k, co, chunkRows(k, co));
+    return out;
+  }
   if (isPointwise(conv)) {
     const x2d = reshapeInfo(backend, x, [n * oh * ow, k]);
     const dy2d = reshapeInfo(backend, dy, [n * oh * ow, co]);
@@ -110,6 +124,12 @@ export function conv2dFilterGradFast(backend: BackendWasm, x: TensorInfo, dy: Te
       dyPart = allocate(backend, [rows, co]);
       floatView(backend, dyPart).set(floatView(backend, dyAll).subarray(n0 * oh * ow * co, n1 * oh * ow * co));
       release(backend, dyAll);
+    }
+    if (outerProductApplies(k, co)) {
+      out ??= allocate(backend, conv.filterShape, true);
+      outerProductSimdFor(backendMemory(backend)).accumulate(heapAddress(backend, patches), heapAddress(backend, dyPart), heapAddress(backend, out), rows, k, co, chunkRows(k, co));
+      release(backend, patches, dyPart);
+      continue;
     }
     const grad = patchesTimesDy(backend, patches, dyPart, k, co);
     release(backend, patches, dyPart);

@@ -30,6 +30,10 @@ const DENSE: Case[] = [
   { x: [2, 9, 9, 16], k: 1, s: 2, pad: 'valid', out: 12 },
   { x: [3, 7, 6, 5], k: 3, s: 1, pad: [[0, 0], [1, 2], [2, 0], [0, 0]], out: 4 },
   { x: [1, 12, 12, 3], k: 3, s: 2, pad: [[0, 0], [0, 1], [0, 1], [0, 0]], out: 8 },
+  // The SIMD outer-product filter gradient: several row chunks; im2col'd 3x3; strided 1x1.
+  { x: [2, 10, 10, 96], k: 1, s: 1, pad: 'same', out: 160 },
+  { x: [2, 7, 9, 4], k: 3, s: 2, pad: 'same', out: 16 },
+  { x: [2, 9, 9, 16], k: 1, s: 2, pad: 'same', out: 8 },
 ];
 
 const DEPTHWISE: Case[] = [
