@@ -37,7 +37,7 @@ export function formatBenchTable(results: BenchResult[]): string {
     ]);
   }
   return alignRows(rows, 4) + '\n(stage cells: median ms and share of the mean frame time; total: median; best: the fastest frame. FPS: from the mean frame time; FPS p50: from the median;'
-    + '\n CPU ms: process CPU time per frame, all threads; FPS/CPU = 1000 / CPU ms, the rate of one otherwise idle core when single-threaded)';
+    + '\n CPU ms: process CPU time per frame, all threads; FPS/CPU = 1000 / CPU ms: time spent waiting for a busy core is not in it, cache and memory contention still are)';
 }
 
 /**

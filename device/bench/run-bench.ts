@@ -59,7 +59,7 @@ export interface BenchResult {
    * costs when the machine is shared (a training job next door stretches wall time, not this).
    */
   cpu_ms: number;
-  /** Frames per CPU-second: 1000 / cpu_ms. With 1 thread, the FPS one idle core would give. */
+  /** Frames per CPU-second: 1000 / cpu_ms. Waiting for a busy core is not in it; contention for caches still is. */
   fps_cpu: number;
   stages: Record<BenchStageName | 'detect' | 'total', BenchStage>;
   /** Mean total time relative to the first configuration's (the baseline of this run). */
