@@ -18,9 +18,11 @@
  */
 
 /** Bumped whenever the C text changes, so a cached build of an older text is never reused. */
-export const XNNPACK_DELEGATE_SOURCE_VERSION = 1;
+export const XNNPACK_DELEGATE_SOURCE_VERSION = 2;
 
 export const XNNPACK_DELEGATE_C_SOURCE = String.raw`/* agekit XNNPACK delegate shim (generated from device/runtime/xnnpack-delegate/xnnpack-delegate-source.ts) */
+/* RTLD_NOLOAD is a GNU/BSD extension: ask for it explicitly (musl hides it otherwise). */
+#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stddef.h>
 #include <stdint.h>
