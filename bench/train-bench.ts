@@ -1,8 +1,9 @@
 /**
  * Training speed on CPU: images/s of one optimisation step at batch 32 for mobilenet96 and
- * mobilenet64 on the WASM backend with agekit's training kernels, against, in the same run, the
- * naive kernel composition, the fast kernels without replacing any tfjs kernel
- * (`fast-no-replace`), and the pure-JS CPU backend; then
+ * mobilenet64 on the WASM backend with agekit's training kernels and gradients exactly as
+ * `agekit train` sets them up (`fast`: replaceExisting plus the batch-norm gradient), against, in
+ * the same run, the naive kernel composition with tfjs's gradients, the fast kernels without
+ * replacing any tfjs kernel or gradient (`fast-no-replace`), and the pure-JS CPU backend; then
  * the share of forward and backward time, the five slowest kernels, and real decoded and
  * augmented UTKFace batches against synthetic input. Medians over the timed steps.
  *
