@@ -78,12 +78,18 @@ export async function runPipeline(o: RunPipelineOptions, signal: AbortSignal): P
         };
       } catch (err) {
         failedFrames++;
+        o.source.release?.(frame);
         if (!o.onFrameError) throw err;
         o.onFrameError(err, frame.index);
         continue;
       }
       const t1 = nowMs();
-      for (const sink of sinks) await sink.write(result, wantsPixels ? { frame, crops } : undefined);
+      try {
+        for (const sink of sinks) await sink.write(result, wantsPixels ? { frame, crops } : undefined);
+      } finally {
+        // Crops are copies and sinks copy what they keep: once they ran, the source may reuse the buffer.
+        o.source.release?.(frame);
+      }
       outputMs = nowMs() - t1;
       frames++;
       faces += result.faces.length;

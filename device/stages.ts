@@ -29,6 +29,13 @@ export interface Source {
   frames(signal: AbortSignal): AsyncIterable<Frame>;
   /** Counters for the report: frames skipped as bad, restarts, reconnects. */
   readonly health: SourceHealth;
+  /**
+   * Optional: the caller is done with this frame (detector, crops and every sink), so the source
+   * may reuse its `rgb` buffer for a later frame. Without the call the buffer is garbage
+   * collected; calling it while anything still reads the pixels is a bug. The pipeline calls it
+   * after the sinks of each frame.
+   */
+  release?(frame: Frame): void;
   /** Stop any child process and release the device. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -139,7 +146,11 @@ export interface FrameResult {
   ended: EndedTrack[];
 }
 
-/** The frame itself is passed only to sinks that ask for it (preview, save-frames, calibration). */
+/**
+ * The frame itself is passed only to sinks that ask for it (preview, save-frames, calibration).
+ * Its pixels are valid until write() settles (the source then reuses the buffer): a sink that
+ * keeps them longer (a preview rendered later) copies them first.
+ */
 export interface Sink {
   /** True when write() needs the frame's pixels and crops. */
   readonly wantsPixels?: boolean;

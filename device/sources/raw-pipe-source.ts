@@ -3,6 +3,8 @@
  * gst-launch). It restarts the process with backoff when it dies (a camera unplugged, a stream
  * dropped) or stalls (no frame within the stall timeout), skips and counts partial frames, and for
  * live cameras keeps only the newest frame so a slow pipeline never works on stale images.
+ * Frame buffers come from a small pool: `release(frame)` once the frame is done with (the
+ * pipeline does, after its sinks) lets the next frame reuse the memory.
  *
  * @example
  * const src = new RawPipeSource({ id: 'v4l2:/dev/video0', width: 640, height: 480, format: 'rgb24',
@@ -13,6 +15,7 @@ import { SourceError } from '../errors.ts';
 import type { Frame, Source, SourceHealth } from '../stages.ts';
 import { nowMs } from '../stage-clock.ts';
 import { FrameAssembler, type RawPixelFormat } from './frame-assembler.ts';
+import { FramePool } from './frame-pool.ts';
 
 /** Something that happened to a source, for the CLI's stderr (the library never prints). */
 export interface SourceEvent {
@@ -67,11 +70,10 @@ class PipeRun {
   exitSignal: NodeJS.Signals | null = null;
   spawnError?: Error;
   delivered = 0;
-  dropped = 0;
   private stderrTail = '';
 
-  constructor(private readonly o: RawPipeSourceOptions, cmd: { cmd: string; args: string[] }, private readonly stallMs: number, startMs: number) {
-    this.assembler = new FrameAssembler(o.width, o.height, o.format);
+  constructor(private readonly o: RawPipeSourceOptions, private readonly health: SourceHealth, pool: FramePool, cmd: { cmd: string; args: string[] }, private readonly stallMs: number, startMs: number) {
+    this.assembler = new FrameAssembler(o.width, o.height, o.format, pool);
     const spawn = o.spawn ?? nodeSpawn;
     this.child = spawn(cmd.cmd, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -86,7 +88,13 @@ class PipeRun {
     if (frames.length === 0) return;
     this.armTimer(this.stallMs);
     for (const f of frames) {
-      if (this.o.live && this.pending.length > 0) { this.dropped += this.pending.length; this.pending.length = 0; }
+      if (this.o.live && this.pending.length > 0) {
+        // Never handed out, so nobody else reads them: straight back to the pool.
+        for (const stale of this.pending) this.assembler.release(stale);
+        // Counted at once, not when the run ends: a pipeline that stops mid-run reports them too.
+        this.health.dropped += this.pending.length;
+        this.pending.length = 0;
+      }
       this.pending.push(f);
     }
     // Files: backpressure instead of dropping, so every frame is processed. While paused the
@@ -137,11 +145,19 @@ class PipeRun {
 export class RawPipeSource implements Source {
   readonly id: string;
   readonly health: SourceHealth = { badFrames: 0, restarts: 0, stalls: 0, dropped: 0 };
+  /** The RGB frame buffers, kept across restarts of the producer. */
+  readonly pool: FramePool;
   private run?: PipeRun;
   private closed = false;
 
   constructor(private readonly o: RawPipeSourceOptions) {
     this.id = o.id;
+    this.pool = new FramePool(o.width * o.height * 3);
+  }
+
+  /** The frame's pixels may be overwritten from now on: every reader (detector, crops, sinks) is done. */
+  release(frame: Frame): void {
+    this.pool.release(frame.rgb);
   }
 
   async *frames(signal: AbortSignal): AsyncIterable<Frame> {
@@ -155,7 +171,7 @@ export class RawPipeSource implements Source {
     try {
       while (!signal.aborted && !this.closed) {
         const cmd = this.o.command(index);
-        const run = (this.run = new PipeRun(this.o, cmd, stallMs, this.o.startTimeoutMs ?? DEFAULT_RAW_PIPE.startTimeoutMs));
+        const run = (this.run = new PipeRun(this.o, this.health, this.pool, cmd, stallMs, this.o.startTimeoutMs ?? DEFAULT_RAW_PIPE.startTimeoutMs));
         this.emit('started', `${cmd.cmd} started`);
         for (;;) {
           const rgb = await run.next();
@@ -167,7 +183,6 @@ export class RawPipeSource implements Source {
           yield { index: index++, tMs, width: this.o.width, height: this.o.height, rgb };
           if (signal.aborted) break;
         }
-        this.health.dropped += run.dropped;
         if (run.assembler.partialBytes > 0) {
           this.health.badFrames++;
           this.emit('bad-frame', `partial frame skipped (${run.assembler.partialBytes} of ${run.assembler.frameBytes} bytes)`);
