@@ -2,9 +2,9 @@
  * The maths of the dense convolution gradients on the WASM heap:
  * - filter gradient dW[kh,kw,ci,co] = sum over (n, oh, ow) of x[n, oh*s+kh-pt, ow*s+kw-pl, ci] * dy[n,oh,ow,co];
  *   `fast`: the input patches as a matrix P [n*oh*ow, kh*kw*ci] (a reshape for 1x1 stride-1
- *   convolutions, else im2col written in place), then P^T dy by the SIMD outer-product loop
- *   (outer-product-simd-module.ts) when kh*kw*ci % 4 == 0 and co % 8 == 0, else one XNNPACK
- *   matrix product with the smaller operand transposed; `naive`: a strided slice of the padded input per tap and a transposed-A
+ *   convolutions, else im2col written in place, rows padded to a multiple of 4), then P^T dy by
+ *   the SIMD outer-product loop (outer-product-simd-module.ts) when co % 8 == 0 (and for 1x1,
+ *   ci % 4 == 0), else one XNNPACK matrix product with the smaller operand transposed; `naive`: a strided slice of the padded input per tap and a transposed-A
  *   matrix product each.
  * - input gradient (replaces the slow loop kernel tfjs ships, only when asked): for 1x1 filters
  *   one XNNPACK matrix product dy * W^T (scattered to every stride-th pixel when strided);
@@ -34,12 +34,14 @@ function isPointwise(conv: Conv2DInfo): boolean {
 
 /**
  * Write the patches of images [n0, n1) of x into `out` as rows [(n,oh,ow), (kh,kw,ci)], zeros
- * where a tap falls in the padding.
+ * where a tap falls in the padding. `rowStride` (default kh*kw*ci) may be larger: the extra
+ * columns of each row are zeros (to round rows up to a multiple of 4 for SIMD).
  */
-export function im2col(xv: Float32Array, out: Float32Array, conv: Conv2DInfo, n0: number, n1: number): void {
+export function im2col(xv: Float32Array, out: Float32Array, conv: Conv2DInfo, n0: number, n1: number, rowStride?: number): void {
   const { inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = conv;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = conv;
   const { top, left } = conv.padInfo;
+  const extra = (rowStride ?? kh * kw * ci) - kh * kw * ci;
   let p = 0;
   for (let n = n0; n < n1; n++) {
     const xImage = n * h * w * ci;
@@ -58,6 +60,10 @@ export function im2col(xv: Float32Array, out: Float32Array, conv: Conv2DInfo, n0
             const end = p + ci;
             while (p < end) out[p++] = xv[q++];
           }
+        }
+        if (extra > 0) {
+          out.fill(0, p, p + extra);
+          p += extra;
         }
       }
     }
@@ -110,6 +116,7 @@ export function conv2dFilterGradFast(backend: BackendWasm, x: TensorInfo, dy: Te
     release(backend, grad);
     return out;
   }
+  if (co % 8 === 0) return conv2dFilterGradIm2colSimd(backend, x, dy, conv);
   const perImage = oh * ow * k;
   const chunk = Math.max(1, Math.min(n, Math.floor(IM2COL_MAX_FLOATS / perImage)));
   let out: TensorInfo | undefined;
@@ -125,12 +132,6 @@ export function conv2dFilterGradFast(backend: BackendWasm, x: TensorInfo, dy: Te
       floatView(backend, dyPart).set(floatView(backend, dyAll).subarray(n0 * oh * ow * co, n1 * oh * ow * co));
       release(backend, dyAll);
     }
-    if (outerProductApplies(k, co)) {
-      out ??= allocate(backend, conv.filterShape, true);
-      outerProductSimdFor(backendMemory(backend)).accumulate(heapAddress(backend, patches), heapAddress(backend, dyPart), heapAddress(backend, out), rows, k, co, chunkRows(k, co));
-      release(backend, patches, dyPart);
-      continue;
-    }
     const grad = patchesTimesDy(backend, patches, dyPart, k, co);
     release(backend, patches, dyPart);
     if (!out) {
@@ -143,6 +144,37 @@ export function conv2dFilterGradFast(backend: BackendWasm, x: TensorInfo, dy: Te
     release(backend, grad);
   }
   return out as TensorInfo;
+}
+
+/**
+ * Filter gradient by im2col and the SIMD outer-product loop (co a multiple of 8): patch rows
+ * padded with zero columns to a multiple of 4 (a 3x3 filter on RGB has 27 taps), dy read in
+ * place, images in chunks; the padded rows of the result are dropped.
+ */
+function conv2dFilterGradIm2colSimd(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, conv: Conv2DInfo): TensorInfo {
+  const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co } = conv;
+  const k = conv.filterHeight * conv.filterWidth * conv.inChannels;
+  const kPad = Math.ceil(k / 4) * 4;
+  const chunk = Math.max(1, Math.min(n, Math.floor(IM2COL_MAX_FLOATS / (oh * ow * kPad))));
+  const acc = allocate(backend, [kPad, co], true);
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const n1 = Math.min(n, n0 + chunk);
+    const rows = (n1 - n0) * oh * ow;
+    const patches = allocate(backend, [rows, kPad]);
+    im2col(floatView(backend, x), floatView(backend, patches), conv, n0, n1, kPad);
+    const dyAt = heapAddress(backend, dy) + n0 * oh * ow * co * 4;
+    outerProductSimdFor(backendMemory(backend)).accumulate(heapAddress(backend, patches), dyAt, heapAddress(backend, acc), rows, kPad, co, chunkRows(kPad, co));
+    release(backend, patches);
+  }
+  if (kPad === k) {
+    const out = reshapeInfo(backend, acc, conv.filterShape);
+    release(backend, acc);
+    return out;
+  }
+  const out = allocate(backend, conv.filterShape);
+  floatView(backend, out).set(floatView(backend, acc).subarray(0, k * co));
+  release(backend, acc);
+  return out;
 }
 
 /** Naive dense filter gradient: per tap, a strided slice of padded x and a transposed-A matrix product. */
