@@ -21,6 +21,12 @@ export const BUNDLE_EXTERNALS = ['tfjs-tflite-node', 'sharp', 'mqtt', '@tensorfl
 
 export const BUNDLE_ENTRY_FILE = 'agekit-device.mjs';
 
+/**
+ * The service's AGEKIT_CACHE: where the runtime keeps the XNNPACK delegate library it compiles
+ * on first use. Under /var/lib it survives reboots (the default cache is in the temp folder).
+ */
+export const SERVICE_CACHE_DIR = '/var/lib/agekit/cache';
+
 export interface BuildBundleOptions {
   /** Output folder (created). */
   out: string;
@@ -107,6 +113,7 @@ function exampleConfig(student?: string): string {
   return `# agekit device configuration: copied to /etc/agekit/agekit.env by install.sh (kept if present).
 # AGEKIT_ARGS are the arguments of "agekit-device.mjs"; see: node agekit-device.mjs run --help
 # Nothing is written to disk except the report; the HTTP server listens on localhost only.
+# AGEKIT_CACHE (set by the service to ${SERVICE_CACHE_DIR}) may be overridden here; it must be private to the agekit user.
 AGEKIT_ARGS="run --source v4l2:/dev/video0 --size 640x480 --fps 30 --threads 4 ${student ? `--model /opt/agekit/models/${student}` : '--no-ages'} --http 127.0.0.1:8080 --report /var/lib/agekit/report.json --out /dev/null --no-status"
 # Examples:
 #   Raspberry Pi camera (libcamera):   --source rpicam
@@ -125,6 +132,8 @@ Wants=network-online.target
 Type=simple
 User=agekit
 SupplementaryGroups=video
+# The XNNPACK delegate library is compiled once into this cache (created by install.sh, owner agekit, mode 700).
+Environment=AGEKIT_CACHE=${SERVICE_CACHE_DIR}
 EnvironmentFile=/etc/agekit/agekit.env
 WorkingDirectory=/opt/agekit
 ExecStart=/usr/bin/env node /opt/agekit/${BUNDLE_ENTRY_FILE} $AGEKIT_ARGS
@@ -142,22 +151,36 @@ WantedBy=multi-user.target
 
 const INSTALL_SCRIPT = `#!/bin/sh
 # Install the agekit device runtime as a systemd service. Run from this folder: sudo ./install.sh
-# Options: --prefix <dir> (default /opt/agekit), --no-service (files and dependencies only).
+# Options: --prefix <dir> (default /opt/agekit), --no-service (files and dependencies only),
+# --check (only check the prerequisites: Node.js, ffmpeg, a C compiler; installs nothing).
 set -eu
 PREFIX=/opt/agekit
 SERVICE=1
+CHECK=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) PREFIX="$2"; shift 2 ;;
     --no-service) SERVICE=0; shift ;;
+    --check) CHECK=1; shift ;;
     *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-HERE=$(cd "$(dirname "$0")" && pwd)
 command -v node >/dev/null || { echo "install.sh: Node.js 20 or newer is needed (e.g. apt-get install nodejs)" >&2; exit 1; }
 NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
 [ "$NODE_MAJOR" -ge 20 ] || { echo "install.sh: Node.js $NODE_MAJOR found, 20 or newer needed" >&2; exit 1; }
 command -v ffmpeg >/dev/null || echo "install.sh: warning: ffmpeg not found; v4l2:, file: and rtsp:// sources need it (apt-get install ffmpeg)" >&2
+# Native TFLite reaches XNNPACK through a small library agekit compiles once with the system C
+# compiler (cc or gcc, and the C library headers); without it TFLite runs its builtin kernels.
+CC_FOUND=$(command -v cc || command -v gcc || true)
+if [ -z "$CC_FOUND" ]; then
+  echo "install.sh: warning: no C compiler found (cc); native TFLite will run on its builtin kernels, about 8x slower than on XNNPACK. Install one: apt-get install gcc libc6-dev (then restart agekit)" >&2
+elif ! printf '#include <dlfcn.h>\\n' | "$CC_FOUND" -fsyntax-only -x c - >/dev/null 2>&1; then
+  echo "install.sh: warning: $CC_FOUND cannot compile against the C library headers (dlfcn.h); native TFLite will run on its builtin kernels, about 8x slower than on XNNPACK. Install them: apt-get install libc6-dev (then restart agekit)" >&2
+else
+  echo "install.sh: C compiler $CC_FOUND found: native TFLite will run on XNNPACK" >&2
+fi
+[ "$CHECK" -eq 0 ] || exit 0
+HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$PREFIX"
 if [ "$HERE" != "$(cd "$PREFIX" && pwd)" ]; then cp -R "$HERE"/. "$PREFIX"/; fi
 cd "$PREFIX"
@@ -166,6 +189,8 @@ npm install --omit=dev --no-audit --no-fund
 node "$PREFIX/${BUNDLE_ENTRY_FILE}" --version >/dev/null
 if [ "$SERVICE" -eq 1 ]; then
   id agekit >/dev/null 2>&1 || useradd --system --no-create-home --groups video agekit
+  # The service's AGEKIT_CACHE: private to agekit (the runtime refuses a cache others can write to).
+  install -d -o agekit -g "$(id -g agekit)" -m 700 ${SERVICE_CACHE_DIR}
   mkdir -p /etc/agekit
   [ -f /etc/agekit/agekit.env ] || cp "$PREFIX/agekit.env.example" /etc/agekit/agekit.env
   sed "s#/opt/agekit#$PREFIX#g" "$PREFIX/agekit.service" > /etc/systemd/system/agekit.service
@@ -180,10 +205,14 @@ fi
 const BUNDLE_README = `agekit device runtime (bundled)
 
   sudo ./install.sh            install to /opt/agekit, npm install the native parts, start the systemd service
+  ./install.sh --check         only check the prerequisites (Node.js 20+, ffmpeg, a C compiler for XNNPACK)
   node ${BUNDLE_ENTRY_FILE} run --source v4l2:/dev/video0 --http 127.0.0.1:8080
   node ${BUNDLE_ENTRY_FILE} bench --frames 30 --images <folder of photos with faces>
 
 Models are in models/ (found automatically). Configuration for the service: /etc/agekit/agekit.env.
+Native TFLite runs on XNNPACK through a small library compiled on first start with the C compiler
+(apt-get install gcc libc6-dev) and kept in ${SERVICE_CACHE_DIR}; without a compiler it runs on
+TFLite's builtin kernels, about 8x slower.
 `;
 
 /** Read a bundle's package.json (for checks and tests). */
