@@ -1,54 +1,47 @@
 /**
- * Runner for a .tflite teacher on the native TFLite runtime (tfjs-tflite-node). TFLite models
- * are usually built for batch 1, so a batch runs item by item.
+ * Runner for a .tflite teacher on the native TFLite runtime, through the device's TfliteRunner:
+ * the same checked loading, XNNPACK delegate (falling back to the builtin kernels, saying so) and
+ * int8 (de)quantization as `agekit run`. TFLite models are usually built for batch 1, so a batch
+ * runs item by item.
  *
  * @example
  * const runner = await createTfliteRunner(descriptor);
+ * const ages = await runner.run(x, n); // x: [n, h, w, 3] normalized, returns the chosen output [n, k]
  */
-import { readFile } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs';
 import { ModelFormatError } from '../../device/errors.ts';
+import { TfliteRunner } from '../../device/runtime/tflite-runner.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';
 import type { TeacherRunner } from './teacher.ts';
 
+/** A teacher runner that also says what runs the model's ops (e.g. `xnnpack (1 thread)`), for status lines. */
+export interface TfliteTeacherRunner extends TeacherRunner {
+  readonly accelerator: string;
+}
+
 /** Load the descriptor's .tflite model on the native runtime with `threads` threads (default 1). */
-export async function createTfliteRunner(desc: TeacherDescriptor, threads = 1): Promise<TeacherRunner> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(desc.model);
-  } catch (err) {
-    throw new ModelFormatError(`.tflite file cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { where: desc.model, cause: err });
-  }
-  const { loadTFLiteModel } = await import('tfjs-tflite-node');
-  let model: Awaited<ReturnType<typeof loadTFLiteModel>>;
-  try {
-    model = await loadTFLiteModel(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, { numThreads: threads });
-  } catch (err) {
-    throw new ModelFormatError(`the TFLite runtime cannot load this model (${(err as Error).message})`, { where: desc.model, hint: 'is it a valid .tflite file?', cause: err });
-  }
+export async function createTfliteRunner(desc: TeacherDescriptor, threads = 1): Promise<TfliteTeacherRunner> {
+  const runner = await TfliteRunner.create({ modelPath: desc.model, threads });
   const [h, w] = desc.inputSize;
-  const shape = model.inputs[0]?.shape ?? [];
-  if (shape.length !== 4 || shape[1] !== h || shape[2] !== w || shape[3] !== 3) {
-    throw new ModelFormatError(`model input shape is [${shape.join(', ')}], the descriptor says [1, ${h}, ${w}, 3]`, { where: desc.model, hint: 'fix inputSize in the teacher JSON' });
+  const shape = runner.inputs[0]?.shape ?? [];
+  try {
+    if (runner.inputs.length !== 1 || shape.length !== 4 || shape[0] !== 1 || shape[1] !== h || shape[2] !== w || shape[3] !== 3) {
+      throw new ModelFormatError(`model input shape is [${shape.join(', ')}]${runner.inputs.length > 1 ? ` (of ${runner.inputs.length} inputs)` : ''}, the descriptor says [1, ${h}, ${w}, 3]`, {
+        where: desc.model, hint: 'fix inputSize in the teacher JSON',
+      });
+    }
+    if (typeof desc.output !== 'number' || desc.output >= runner.outputs.length) {
+      throw new ModelFormatError(`output index ${desc.output} is out of range (the model has ${runner.outputs.length})`, { where: desc.model });
+    }
+  } catch (err) {
+    await runner.close();
+    throw err;
   }
-  const index = desc.output as number;
-  if (index >= model.outputs.length) throw new ModelFormatError(`output index ${index} is out of range (the model has ${model.outputs.length})`, { where: desc.model });
-  const size = h * w * 3;
+  const index = desc.output;
   return {
+    accelerator: runner.accelerator,
     async run(x, n) {
-      const rows: Float32Array[] = [];
-      for (let i = 0; i < n; i++) {
-        const input = tf.tensor4d(x.subarray(i * size, (i + 1) * size), [1, h, w, 3]);
-        const y = model.predict(input);
-        const outs = y instanceof tf.Tensor ? [y] : Array.isArray(y) ? y : Object.values(y);
-        rows.push(Float32Array.from(await outs[index].data()));
-        tf.dispose([input, ...outs]);
-      }
-      const k = rows[0]?.length ?? 0;
-      const out = new Float32Array(n * k);
-      rows.forEach((r, i) => out.set(r, i * k));
-      return out;
+      return (await runner.run([x], n))[index];
     },
-    async close() { /* tfjs-tflite-node frees the interpreter when the model is collected */ },
+    close: () => runner.close(),
   };
 }
