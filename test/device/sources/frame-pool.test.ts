@@ -105,12 +105,12 @@ test('live: a slow sink holding a frame never sees it overwritten while the sour
   const contents = new Set<string>();
   const slowSink: Sink = {
     wantsPixels: true,
-    async write(_r: FrameResult, px?: FramePixels) {
+    async write(r: FrameResult, px?: FramePixels) {
       const rgb = px!.frame.rgb;
       const before = Buffer.from(rgb);
       seen.push(rgb);
       await sleep(100); // ~5 frames arrive meanwhile; all but the newest are dropped back into the pool
-      if (Buffer.compare(before, Buffer.from(rgb)) !== 0) changed.push(_r.frame);
+      if (Buffer.compare(before, Buffer.from(rgb)) !== 0) changed.push(r.frame);
       contents.add(before.toString('base64'));
     },
     async close() {},
