@@ -137,6 +137,8 @@ async function step(lane: Lane, frame: Frame, chunkBytes: number, record: boolea
   lane.tracker.update(captured.tMs, aged);
   lane.tracker.takeEnded();
   ms.track = msSince(t);
+  // As the pipeline does after its sinks: the frame buffer goes back to the source's pool.
+  lane.assembler.release(rgb!);
   if (!record) return;
   const cpu = process.cpuUsage(cpu0);
   lane.cpu.push((cpu.user + cpu.system) / 1000);
