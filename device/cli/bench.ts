@@ -23,7 +23,7 @@ import { intFlag, intListFlag, sizeFlag } from './cli-args.ts';
 
 interface BenchFlags {
   detector?: string; detectorTfjs?: string; model?: string; checkpoint?: string; runtimes: string; threads?: number[];
-  frames: number; passes: number; builtin?: boolean; images?: string; faces?: string; facesPerFrame: number; size: { width: number; height: number }; json?: string;
+  frames: number; passes: number; builtin?: boolean; images?: string; faces?: string; facesPerFrame: number; size?: { width: number; height: number }; json?: string;
 }
 
 /** Where face photos for synthesized frames are found by default: $AGEKIT_DATA, then ../shared/data/utkface. */
@@ -59,7 +59,7 @@ export function registerBench(program: Command): void {
     .option('--images <dir>', 'use these images as frames instead of synthesized ones')
     .option('--faces <dir>', 'face photos composited on a background (default: $AGEKIT_DATA or ../shared/data/utkface)')
     .option('--faces-per-frame <n>', 'faces per synthesized frame', intFlag('--faces-per-frame', { min: 0 }), 1)
-    .option('--size <WxH>', 'synthesized frame size', sizeFlag('--size'), { width: 640, height: 480 })
+    .option('--size <WxH>', 'synthesized frame size (default: 640x480)', sizeFlag('--size'))
     .option('--json <file>', 'also write the results as JSON')
     .action(async function (this: Command) {
       const f = this.opts<BenchFlags>();
