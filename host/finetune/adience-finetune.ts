@@ -22,6 +22,7 @@ import { formatLrSchedule, learningRateAt, parseLrSchedule, type LrSchedule } fr
 import { createOptimizer, setLearningRate } from '../train/optimizer.ts';
 import { crossEntropyLoss, type TargetProvider } from '../train/targets.ts';
 import { createTrainStep } from '../train/train-step.ts';
+import { registerBatchNormGradient } from '../train/batch-norm-gradient.ts';
 import { replaceWithAdienceHead } from './adience-head.ts';
 
 export interface AdienceFinetuneOptions {
@@ -140,6 +141,7 @@ export async function finetuneAdience(o: AdienceFinetuneOptions): Promise<Adienc
     const meta = source.meta;
     const [h, w] = meta.inputSize;
     const optimizer = createOptimizer({ optimizer: 'sgd', learningRate: learningRateAt(lr, 1), momentum });
+    registerBatchNormGradient(); // as agekit train does: one-kernel batch-norm gradient
     const step = createTrainStep({ model, optimizer, targets: adienceGroupTargets(), weightDecay });
     const stepsPerPass = Math.floor(train.samples.length / batchSize);
     const steps = o.maxStepsPerEpoch ? Math.min(o.maxStepsPerEpoch, stepsPerPass) : stepsPerPass;
