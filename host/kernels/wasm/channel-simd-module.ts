@@ -4,6 +4,7 @@
  * pass over an activation each) by one pass:
  * - maskGe/maskGt: dx = dy where lo <= x (or lo < x) and x <= hi, else 0 (ReLU, ReLU6 and
  *   ClipByValue gradients: tfjs runs GreaterEqual, LessEqual, LogicalAnd, ZerosLike, Select);
+ *   maskGt (ReLU, ReLU6) multiplies like tfjs, so NaN in x, or NaN/Inf dy, gives NaN;
  * - scaleShiftRows: y[r][c] = x[r][c] * a[c] + b[c] (batch norm forward, and its input gradient);
  * - normGradSums: sumDy[c] += dy[r][c]; sumDyXm[c] += dy[r][c] * (x[r][c] - mean[c]) (the two
  *   reductions of the batch-norm gradient, in one read of dy and x);
@@ -44,6 +45,8 @@ const F32X4_GT = 0x44;
 const F32X4_LE = 0x45;
 const F32X4_GE = 0x46;
 const V128_AND = 0x4e;
+const V128_OR = 0x50;
+const F32X4_NE = 0x42;
 const F32X4_SUB = 0xe5;
 const F32_REINTERPRET_I32 = 0xbe;
 
@@ -54,10 +57,16 @@ export function f32Bits(v: number): number {
   return bitsView.getInt32(0, true);
 }
 
-function mask(lowerCompare: number): FunctionWriter {
-  const f = new FunctionWriter(['x', 'dy', 'out', 'bytes', 'lo', 'hi'], ['i'], ['vlo', 'vhi', 'vx']);
+/**
+ * `multiply` false: dx = mask & dy (tfjs's Select: NaN in x or outside the range gives 0).
+ * `multiply` true: dx = dy * m, m = 1 in the range, 0 outside, NaN where x is NaN (tfjs's
+ * dy * step(x): NaN in x, or NaN/Inf dy outside the range, gives NaN as in tfjs).
+ */
+function mask(lowerCompare: number, multiply: boolean): FunctionWriter {
+  const f = new FunctionWriter(['x', 'dy', 'out', 'bytes', 'lo', 'hi'], ['i'], ['vlo', 'vhi', 'vx', 'vone']);
   f.get('lo').op(F32_REINTERPRET_I32).simd(SimdOp.f32x4Splat).set('vlo');
   f.get('hi').op(F32_REINTERPRET_I32).simd(SimdOp.f32x4Splat).set('vhi');
+  f.i32(f32Bits(1)).op(F32_REINTERPRET_I32).simd(SimdOp.f32x4Splat).set('vone');
   f.i32(0).set('i');
   f.get('bytes').op(Op.i32Eqz, Op.i32Eqz).ifThen(() => {
     f.doWhile('i', 16, 'bytes', () => {
@@ -67,8 +76,16 @@ function mask(lowerCompare: number): FunctionWriter {
       f.get('vx').get('vlo').simd(lowerCompare);
       f.get('vx').get('vhi').simd(F32X4_LE);
       f.simd(V128_AND);
-      f.get('dy').get('i').op(Op.i32Add).v128Load();
-      f.simd(V128_AND).v128Store();
+      if (multiply) {
+        // 1.0 or 0.0, OR all-ones bits (a NaN) where x != x.
+        f.get('vone').simd(V128_AND);
+        f.get('vx').get('vx').simd(F32X4_NE).simd(V128_OR);
+        f.get('dy').get('i').op(Op.i32Add).v128Load();
+        f.simd(SimdOp.f32x4Mul).v128Store();
+      } else {
+        f.get('dy').get('i').op(Op.i32Add).v128Load();
+        f.simd(V128_AND).v128Store();
+      }
     });
   });
   return f;
@@ -169,8 +186,8 @@ export function channelSimdFor(memory: WebAssembly.Memory): ChannelSimd {
   let simd = instances.get(memory);
   if (!simd) {
     compiled ??= new WebAssembly.Module(writeModule([
-      { name: 'maskGe', fn: mask(F32X4_GE) },
-      { name: 'maskGt', fn: mask(F32X4_GT) },
+      { name: 'maskGe', fn: mask(F32X4_GE, false) },
+      { name: 'maskGt', fn: mask(F32X4_GT, true) },
       { name: 'scaleShiftRows', fn: scaleShiftRows() },
       { name: 'normGradSums', fn: normGradSums() },
       { name: 'scaledProduct', fn: scaledProduct() },

@@ -21,7 +21,11 @@ export const RANGE_MASK_GRAD = 'AgekitRangeMaskGrad';
 export interface RangeMaskAttrs {
   lo: number;
   hi: number;
-  /** true: lo <= x; false: lo < x. */
+  /**
+   * true: lo <= x, dx selected as tfjs's ClipByValue gradient does (NaN x gives 0);
+   * false: lo < x, dx = dy * mask as tfjs's ReLU/ReLU6 gradients do (NaN in x, or NaN/Inf dy
+   * outside the range, gives NaN, so a diverging run shows).
+   */
   lowerInclusive: boolean;
 }
 
@@ -43,7 +47,11 @@ export const rangeMaskGradConfig: KernelConfig = {
       const xv = floatView(b, x);
       const dv = floatView(b, dy);
       const ov = floatView(b, out);
-      for (let i = whole; i < n; i++) ov[i] = (lowerInclusive ? xv[i] >= lo : xv[i] > lo) && xv[i] <= hi ? dv[i] : 0;
+      // Same semantics as the SIMD loops: ClipByValue selects, ReLU/ReLU6 multiply by the mask.
+      for (let i = whole; i < n; i++) {
+        const inside = (lowerInclusive ? xv[i] >= lo : xv[i] > lo) && xv[i] <= hi;
+        ov[i] = lowerInclusive ? (inside ? dv[i] : 0) : dv[i] * (Number.isNaN(xv[i]) ? NaN : inside ? 1 : 0);
+      }
     }
     return out;
   },

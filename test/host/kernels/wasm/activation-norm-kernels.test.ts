@@ -147,6 +147,39 @@ for (const [name, f] of ACTIVATIONS) {
   }
 }
 
+/** Equal element by element, NaN equal to NaN (relativeError cannot see NaN). */
+function sameWithNaN(a: Float32Array, b: Float32Array): string | undefined {
+  if (a.length !== b.length) return `lengths ${a.length} and ${b.length}`;
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]) !== Number.isNaN(b[i]) || (!Number.isNaN(b[i]) && a[i] !== b[i])) return `index ${i}: ${a[i]} vs ${b[i]}`;
+  }
+  return undefined;
+}
+
+for (const [name, f] of ACTIVATIONS) {
+  // 3x5x7 = 105 values: the SIMD loop and the scalar tail both see NaN and Inf.
+  test.serial(`${name} gradient on wasm matches cpu with NaN and Inf in x and dy`, async (t) => {
+    registerWasmTrainingKernels({ replaceExisting: true });
+    try {
+      const shape = [3, 5, 7];
+      const special = [NaN, Infinity, -Infinity];
+      const x = seededValues(sizeOf(shape), 21).map((v, i) => (i % 7 === 3 ? special[(i / 7) % 3 | 0] : v * 8));
+      const w = seededValues(sizeOf(shape), 22).map((v, i) => (i % 5 === 1 ? special[(i / 5) % 3 | 0] : v));
+      x[103] = NaN;
+      x[104] = 1; // inside every range: a NaN dy there is NaN for every activation
+      w[104] = NaN;
+      const got = await gradOn('wasm', f, x, w, shape);
+      const want = await gradOn('cpu', f, x, w, shape);
+      t.true(got.kernels.includes('AgekitRangeMaskGrad'), `wasm ran ${got.kernels.join(', ')}`);
+      t.true(want.values.some((v) => Number.isNaN(v)), 'the case has NaN gradients');
+      t.is(sameWithNaN(got.values, want.values), undefined);
+    } finally {
+      await tf.setBackend('wasm');
+      unregisterWasmTrainingKernels();
+    }
+  });
+}
+
 for (const shape of [[2, 6, 6, 8], [3, 5, 7]]) {
   test.serial(`square gradient on wasm (agekit kernel) matches cpu, x=[${shape}]`, async (t) => {
     registerWasmTrainingKernels({ replaceExisting: true });
