@@ -91,6 +91,23 @@ export async function buildXnnpackDelegate(out: string, compilers: string[]): Pr
   }
 }
 
+/**
+ * Why the library at `path` cannot be loaded into this process, or undefined when it can.
+ * Node's addon loader dlopen()s it: a plain C library then fails only with "did not
+ * self-register" (it loaded, it just is no Node addon); any other error (noexec mount, corrupt
+ * or foreign file) means TFLite's own dlopen would fail too, and the binding would then add an
+ * uninitialised delegate (a crash), so such a library is never handed to it.
+ */
+export function xnnpackDelegateLoadError(path: string): string | undefined {
+  try {
+    process.dlopen({ exports: {} }, path);
+    return undefined;
+  } catch (err) {
+    const message = (err as Error).message;
+    return /did not self-register/i.test(message) ? undefined : message.trim().split('\n')[0];
+  }
+}
+
 const pending = new Map<string, Promise<XnnpackDelegateLibrary>>();
 
 /**
@@ -100,9 +117,11 @@ const pending = new Map<string, Promise<XnnpackDelegateLibrary>>();
 export function xnnpackDelegateLibrary(o: XnnpackDelegateOptions = {}): Promise<XnnpackDelegateLibrary> {
   const fromEnv = process.env.AGEKIT_XNNPACK_DELEGATE;
   if (fromEnv) {
-    return Promise.resolve(existsSync(fromEnv)
-      ? { path: fromEnv, origin: 'env' }
-      : { origin: 'none', reason: `$AGEKIT_XNNPACK_DELEGATE names a missing file (${fromEnv})` });
+    if (!existsSync(fromEnv)) return Promise.resolve({ origin: 'none', reason: `$AGEKIT_XNNPACK_DELEGATE names a missing file (${fromEnv})` });
+    const broken = xnnpackDelegateLoadError(fromEnv);
+    return Promise.resolve(broken
+      ? { origin: 'none', reason: `$AGEKIT_XNNPACK_DELEGATE names a library that cannot be loaded (${broken})` }
+      : { path: fromEnv, origin: 'env' });
   }
   if (process.platform !== 'linux' && process.platform !== 'darwin') {
     return Promise.resolve({ origin: 'none', reason: `the XNNPACK shim is built for Linux and macOS only (this is ${process.platform})` });
@@ -114,11 +133,16 @@ export function xnnpackDelegateLibrary(o: XnnpackDelegateOptions = {}): Promise<
     p = (async (): Promise<XnnpackDelegateLibrary> => {
       const unsafe = await ensurePrivateDir(dir).catch((err: Error) => `cannot create ${dir} (${err.message})`);
       if (unsafe) return { origin: 'none', reason: `the XNNPACK shim cache is not usable: ${unsafe}; set AGEKIT_CACHE to a private folder` };
-      if (existsSync(out)) return { path: out, origin: 'cache' };
+      // A cached library that does not load (corrupt, truncated, foreign) is rebuilt once, over it.
+      if (existsSync(out) && !xnnpackDelegateLoadError(out)) return { path: out, origin: 'cache' };
       const compilers = o.compilers ?? [...new Set([process.env.CC, 'cc', 'gcc'].filter((c): c is string => !!c))];
       try {
         const built = await buildXnnpackDelegate(out, compilers);
-        return built.ok ? { path: out, origin: 'built' } : { origin: 'none', reason: built.reason };
+        if (!built.ok) return { origin: 'none', reason: built.reason };
+        const broken = xnnpackDelegateLoadError(out);
+        return broken
+          ? { origin: 'none', reason: `the XNNPACK shim built in ${out} cannot be loaded (${broken}); set AGEKIT_CACHE to a folder that allows running code` }
+          : { path: out, origin: 'built' };
       } catch (err) {
         return { origin: 'none', reason: `cannot build the XNNPACK shim in ${out} (${(err as Error).message})` };
       }

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { mkdtempSync, rmSync, statSync, existsSync, chmodSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, existsSync, chmodSync, mkdirSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { TfliteRunner } from '../../../device/runtime/tflite-runner.ts';
@@ -17,6 +18,7 @@ import { quantizeInt8 } from '../../../converters/quantize/quantize-int8.ts';
 import { writeTflite } from '../../../converters/write-tflite.ts';
 import { mixedLayersModel, perturbWeights } from '../../converters/conversion-fixtures.ts';
 import { normalizePixels } from '../../../device/contract/preprocessing.ts';
+import { XNNPACK_DELEGATE_C_SOURCE } from '../../../device/runtime/xnnpack-delegate/xnnpack-delegate-source.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'agekit-xnnpack-'));
 // Every runner in this file builds or finds the shim here, never in a shared cache.
@@ -46,6 +48,71 @@ test.serial('no compiler, or a cache folder others can write to: no library, and
   t.is(refused.origin, 'none');
   t.regex(refused.reason!, /writable by others \(mode 777\).*AGEKIT_CACHE/);
   t.false(existsSync(join(open, xnnpackDelegateFileName())));
+});
+
+test.serial('a corrupt cached shim is rebuilt over, and a library that cannot load is never handed to TFLite', async (t) => {
+  const cacheDir = join(dir, 'corrupt-cache');
+  mkdirSync(cacheDir, { mode: 0o700 });
+  const cached = join(cacheDir, xnnpackDelegateFileName());
+  const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) & 255));
+  writeFileSync(cached, garbage);
+  const lib = await xnnpackDelegateLibrary({ cacheDir });
+  t.is(lib.origin, 'built', lib.reason);
+  t.is(lib.path, cached);
+  t.notDeepEqual(readFileSync(cached).subarray(0, 4), garbage.subarray(0, 4));
+  t.is(readFileSync(cached).subarray(1, 4).toString(), 'ELF');
+  // The same garbage named by $AGEKIT_XNNPACK_DELEGATE: no library, the loader's reason, and a
+  // runner on the builtin kernels that still computes.
+  const bad = join(dir, 'garbage.so');
+  writeFileSync(bad, garbage);
+  process.env.AGEKIT_XNNPACK_DELEGATE = bad;
+  try {
+    const refused = await xnnpackDelegateLibrary();
+    t.is(refused.origin, 'none');
+    t.regex(refused.reason!, /cannot be loaded \(.*garbage\.so.*\)/);
+    const runner = await TfliteRunner.create({ modelPath: await blazefaceTflite(), threads: 1 });
+    t.regex(runner.accelerator, /^builtin kernels \(\$AGEKIT_XNNPACK_DELEGATE names a library that cannot be loaded/);
+    const [out] = await runner.run([new Float32Array(256 * 256 * 3)], 1);
+    t.true(out.every(Number.isFinite));
+  } finally {
+    delete process.env.AGEKIT_XNNPACK_DELEGATE;
+  }
+});
+
+test.serial('a shim that finds no TFLite library refuses cleanly: the runner falls back to the builtin kernels, no crash', async (t) => {
+  if (process.platform !== 'linux') return t.pass('the soname below is the Linux one');
+  // The real shim text, looking for a TFLite library that is not loaded: its create gets NULL.
+  const src = join(dir, 'no-tflite.c'), so = join(dir, 'libno-tflite.so');
+  writeFileSync(src, XNNPACK_DELEGATE_C_SOURCE.replaceAll('libtensorflowlite_c.so', 'libagekit-no-such-tflite.so'));
+  execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', so, src, '-ldl']);
+  process.env.AGEKIT_XNNPACK_DELEGATE = so;
+  try {
+    const model = await blazefaceTflite();
+    const runner = await TfliteRunner.create({ modelPath: model, threads: 1 });
+    t.regex(runner.accelerator, /^builtin kernels \(XNNPACK /);
+    const plain = await TfliteRunner.create({ modelPath: model, threads: 1, xnnpack: false });
+    const x = new Float32Array(256 * 256 * 3).map((_, k) => ((k * 37) % 255) / 127.5 - 1);
+    const [a] = await runner.run([x], 1);
+    const [b] = await plain.run([x], 1);
+    t.deepEqual(a, b);
+  } finally {
+    delete process.env.AGEKIT_XNNPACK_DELEGATE;
+  }
+});
+
+test.serial('runners share one XNNPACK thread pool per thread count instead of leaking one each', async (t) => {
+  if (process.platform !== 'linux') return t.pass('threads are counted in /proc/self/task');
+  const model = await blazefaceTflite();
+  const threads = () => readdirSync('/proc/self/task').length;
+  const keep = [await TfliteRunner.create({ modelPath: model, threads: 2 })];
+  t.is(keep[0].accelerator, 'xnnpack (2 threads)');
+  const before = threads();
+  for (let i = 0; i < 4; i++) keep.push(await TfliteRunner.create({ modelPath: model, threads: 2 }));
+  // Each leaked delegate would add a pool with 1 worker thread (4 here; measured with the old shim).
+  t.true(threads() - before < 2, `threads went from ${before} to ${threads()}`);
+  const x = new Float32Array(256 * 256 * 3).fill(0.25);
+  const outs = await Promise.all(keep.map((r) => r.run([x], 1)));
+  for (const o of outs.slice(1)) t.deepEqual(o, outs[0]);
 });
 
 dataTest(test)('BlazeFace on XNNPACK gives the builtin kernels\' outputs on a real face, and the runner says which ran', async (t) => {
