@@ -23,6 +23,20 @@ export function recordProducer(out: TensorInfo, kind: Producer['kind'], inputs: 
 }
 
 /**
+ * The longest chain of recorded producers behind `data` (0: none recorded), walked up to
+ * `limit` links. For tests: the records must not chain across training steps, or each step's
+ * data would keep the previous step's alive.
+ */
+export function producerChainDepth(data: { dataId: object }, limit = 10_000): number {
+  const depth = (id: DataId, budget: number): number => {
+    const p = producers.get(id);
+    if (!p || budget <= 0) return 0;
+    return 1 + Math.max(0, ...p.inputs.map((i) => depth(i, budget - 1)));
+  };
+  return depth(data.dataId, limit);
+}
+
+/**
  * True when mean = Mean(x) and variance = Mean(Square(Sub(x, mean))), both over all axes of x
  * but the last, as tfjs's `moments` computes them on the WASM backend with agekit's kernels.
  */
@@ -38,20 +52,22 @@ export function areBatchMoments(x: TensorInfo, mean: TensorInfo, variance: Tenso
   return !!d && d.kind === 'sub' && d.inputs[0] === x.dataId && d.inputs[1] === mean.dataId;
 }
 
-/** tfjs's Square kernel, recording what it computed. */
+/** tfjs's Square kernel, recording Square(x - mean) (the moments' Square). */
 export function createSquareConfig(tfjsSquare: KernelConfig): KernelConfig {
   return {
     kernelName: Square,
     backendName: 'wasm',
     kernelFunc: (args) => {
       const out = tfjsSquare.kernelFunc(args) as TensorInfo;
-      recordProducer(out, 'square', [(args.inputs as { x: TensorInfo }).x]);
+      const { x } = args.inputs as { x: TensorInfo };
+      // Only the moments' Square(x - mean) matters; recording others would only hold data alive.
+      if (producers.get(x.dataId)?.kind === 'sub') recordProducer(out, 'square', [x]);
       return out;
     },
   };
 }
 
-/** tfjs's Sub kernel, recording what it computed. */
+/** tfjs's Sub kernel, recording x - mean when mean was recorded as a Mean. */
 export function createSubConfig(tfjsSub: KernelConfig): KernelConfig {
   return {
     kernelName: Sub,
@@ -59,7 +75,10 @@ export function createSubConfig(tfjsSub: KernelConfig): KernelConfig {
     kernelFunc: (args) => {
       const out = tfjsSub.kernelFunc(args) as TensorInfo;
       const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-      recordProducer(out, 'sub', [a, b]);
+      // Only x - mean(x) matters. Recording every Sub would chain tfjs-layers' batch-norm moving
+      // statistics, written each step as Sub(previous, delta): each step's data would keep the
+      // previous step's alive for the whole training.
+      if (producers.get(b.dataId)?.kind === 'mean') recordProducer(out, 'sub', [a, b]);
       return out;
     },
   };
