@@ -131,20 +131,25 @@ export class TfliteRunner implements ModelRunner {
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     const copy = whole ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
     let interpreter: NativeInterpreter;
+    // Why the XNNPACK delegate failed, kept for the final error should the builtin kernels fail too.
+    let xnnpackError: string | undefined;
     try {
       // The addon tests for the key, not its value: leave `delegate` out when there is none.
       try {
         interpreter = new Native(copy, delegate ? { threads, delegate } : { threads });
       } catch (err) {
-        // A graph XNNPACK cannot take still runs on the builtin kernels, saying so.
+        // XNNPACK failed (a graph it cannot take, or the shim found no usable XNNPACK): run on
+        // the builtin kernels, saying so.
         if (!viaShim) throw err;
+        xnnpackError = (err as Error).message.trim().split('\n')[0];
         interpreter = new Native(copy, { threads });
-        accelerator = `builtin kernels (XNNPACK refused the model: ${(err as Error).message.trim().split('\n')[0]})`;
+        accelerator = `builtin kernels (XNNPACK delegate failed: ${xnnpackError})`;
         viaShim = false;
       }
     } catch (err) {
-      throw new ModelFormatError(`the TFLite runtime rejected the model (${(err as Error).message.trim()})`, {
-        where, hint: delegate && !viaShim ? 'check that the delegate matches the model (Edge TPU needs a model compiled by edgetpu_compiler)' : 'convert it again with agekit convert',
+      const also = xnnpackError ? `; with XNNPACK first: ${xnnpackError}` : '';
+      throw new ModelFormatError(`the TFLite runtime rejected the model (${(err as Error).message.trim()}${also})`, {
+        where, hint: options.delegatePath ? 'check that the delegate matches the model (Edge TPU needs a model compiled by edgetpu_compiler)' : 'convert it again with agekit convert',
       });
     }
     return new TfliteRunner(interpreter, threads, io.inputs, io.outputs, meta, where, accelerator);

@@ -104,3 +104,17 @@ test('foreign files (JSON, JPEG, empty) are rejected with a clear message', asyn
 test('a missing delegate library is a usage error naming the option', async (t) => {
   await t.throwsAsync(TfliteRunner.create({ modelBytes: floatBytes, delegatePath: join(dir, 'libedgetpu.so.1') }), { instanceOf: UsageError, message: /delegatePath: delegate library not found/ });
 });
+
+test('a model both XNNPACK and the builtin kernels reject: the error keeps both reasons', async (t) => {
+  // A conv whose filter declares [in, kh, kw, out] instead of [out, kh, kw, in]: a valid file that TFLite cannot prepare.
+  const g = optimizeGraph(fromLayersModel(model));
+  const conv = g.ops.find((op) => op.kind === 'conv2d')!;
+  const w = g.tensors[conv.inputs[1]];
+  const [o, kh, kw, i] = w.shape;
+  t.not(o, i, 'the swap must change the shape');
+  w.shape = [i, kh, kw, o];
+  const bad = writeTflite(g);
+  const err = await t.throwsAsync(TfliteRunner.create({ modelBytes: bad, threads: 1, xnnpack: true }), { instanceOf: ModelFormatError });
+  t.regex(err!.message, /the TFLite runtime rejected the model \(Failed to allocate tensors.*conv.*; with XNNPACK first: .*conv/s);
+  t.regex(err!.message, /convert it again/);
+});
