@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,9 +39,13 @@ export interface XnnpackDelegateLibrary {
 export interface XnnpackDelegateOptions {
   /** Cache folder for the built library. Default $AGEKIT_CACHE, else `<temp>/agekit-<uid>`. */
   cacheDir?: string;
-  /** C compilers to try, in order. Default $CC, then cc, then gcc. */
+  /** C compilers to try, in order; each a program and its arguments split at spaces (e.g. `ccache gcc`). Default $CC, then cc, then gcc. */
   compilers?: string[];
+  /** After a failure, the same answer is given for this long (ms), then the next call tries again. Default 60,000. */
+  retryAfterMs?: number;
 }
+
+export const DEFAULT_XNNPACK_DELEGATE: Required<Pick<XnnpackDelegateOptions, 'retryAfterMs'>> = { retryAfterMs: 60_000 };
 
 /** File name of the build for this source text, platform and architecture. */
 export function xnnpackDelegateFileName(): string {
@@ -59,6 +63,8 @@ function defaultCacheDir(): string {
 async function ensurePrivateDir(dir: string): Promise<string | undefined> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const st = await lstat(dir);
+  // A link is refused (in a shared temp folder anyone could have planted it), but named as one.
+  if (st.isSymbolicLink()) return `${dir} is a symlink (to ${await realpath(dir).catch(() => 'a missing target')}), not a folder`;
   if (!st.isDirectory()) return `${dir} is not a folder`;
   if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return `${dir} belongs to another user (uid ${st.uid})`;
   if ((st.mode & 0o022) !== 0) return `${dir} is writable by others (mode ${(st.mode & 0o777).toString(8)})`;
@@ -73,10 +79,12 @@ export async function buildXnnpackDelegate(out: string, compilers: string[]): Pr
   const failures: string[] = [];
   try {
     for (const cc of compilers) {
-      const args = ['-shared', '-fPIC', '-O2', '-o', tmp, src];
+      // $CC is often a command line ("ccache gcc", "gcc -m64"): the program, then its own arguments.
+      const [program, ...ccArgs] = cc.trim().split(/\s+/);
+      const args = [...ccArgs, '-shared', '-fPIC', '-O2', '-o', tmp, src];
       if (process.platform === 'linux') args.push('-ldl');
       try {
-        await run(cc, args, { timeout: 60_000 });
+        await run(program, args, { timeout: 60_000 });
         await rename(tmp, out);
         return { ok: true };
       } catch (err) {
@@ -108,11 +116,12 @@ export function xnnpackDelegateLoadError(path: string): string | undefined {
   }
 }
 
-const pending = new Map<string, Promise<XnnpackDelegateLibrary>>();
+const pending = new Map<string, { answer: Promise<XnnpackDelegateLibrary>; failedAt?: number }>();
 
 /**
  * The XNNPACK shim library for this machine, building it on first use. Memoized per cache path
- * within the process, so a detector and an estimator opened together compile it once.
+ * within the process, so a detector and an estimator opened together compile it once; a failure
+ * (e.g. a compile timeout on a loaded machine) is kept only `retryAfterMs`, then tried again.
  */
 export function xnnpackDelegateLibrary(o: XnnpackDelegateOptions = {}): Promise<XnnpackDelegateLibrary> {
   const fromEnv = process.env.AGEKIT_XNNPACK_DELEGATE;
@@ -128,26 +137,32 @@ export function xnnpackDelegateLibrary(o: XnnpackDelegateOptions = {}): Promise<
   }
   const dir = o.cacheDir ?? defaultCacheDir();
   const out = join(dir, xnnpackDelegateFileName());
-  let p = pending.get(out);
-  if (!p) {
-    p = (async (): Promise<XnnpackDelegateLibrary> => {
-      const unsafe = await ensurePrivateDir(dir).catch((err: Error) => `cannot create ${dir} (${err.message})`);
-      if (unsafe) return { origin: 'none', reason: `the XNNPACK shim cache is not usable: ${unsafe}; set AGEKIT_CACHE to a private folder` };
-      // A cached library that does not load (corrupt, truncated, foreign) is rebuilt once, over it.
-      if (existsSync(out) && !xnnpackDelegateLoadError(out)) return { path: out, origin: 'cache' };
-      const compilers = o.compilers ?? [...new Set([process.env.CC, 'cc', 'gcc'].filter((c): c is string => !!c))];
-      try {
-        const built = await buildXnnpackDelegate(out, compilers);
-        if (!built.ok) return { origin: 'none', reason: built.reason };
-        const broken = xnnpackDelegateLoadError(out);
-        return broken
-          ? { origin: 'none', reason: `the XNNPACK shim built in ${out} cannot be loaded (${broken}); set AGEKIT_CACHE to a folder that allows running code` }
-          : { path: out, origin: 'built' };
-      } catch (err) {
-        return { origin: 'none', reason: `cannot build the XNNPACK shim in ${out} (${(err as Error).message})` };
-      }
-    })();
-    pending.set(out, p);
-  }
-  return p;
+  const known = pending.get(out);
+  const retryAfterMs = o.retryAfterMs ?? DEFAULT_XNNPACK_DELEGATE.retryAfterMs;
+  if (known && (known.failedAt === undefined || Date.now() - known.failedAt < retryAfterMs)) return known.answer;
+  const find = async (): Promise<XnnpackDelegateLibrary> => {
+    const unsafe = await ensurePrivateDir(dir).catch((err: Error) => `cannot create ${dir} (${err.message})`);
+    if (unsafe) return { origin: 'none', reason: `the XNNPACK shim cache is not usable: ${unsafe}; set AGEKIT_CACHE to a private folder` };
+    // A cached library that does not load (corrupt, truncated, foreign) is rebuilt once, over it.
+    if (existsSync(out) && !xnnpackDelegateLoadError(out)) return { path: out, origin: 'cache' };
+    const compilers = o.compilers ?? [...new Set([process.env.CC, 'cc', 'gcc'].filter((c): c is string => !!c))];
+    try {
+      const built = await buildXnnpackDelegate(out, compilers);
+      if (!built.ok) return { origin: 'none', reason: built.reason };
+      const broken = xnnpackDelegateLoadError(out);
+      return broken
+        ? { origin: 'none', reason: `the XNNPACK shim built in ${out} cannot be loaded (${broken}); set AGEKIT_CACHE to a folder that allows running code` }
+        : { path: out, origin: 'built' };
+    } catch (err) {
+      return { origin: 'none', reason: `cannot build the XNNPACK shim in ${out} (${(err as Error).message})` };
+    }
+  };
+  const entry: { answer: Promise<XnnpackDelegateLibrary>; failedAt?: number } = {
+    answer: find().then((lib) => {
+      if (!lib.path) entry.failedAt = Date.now();
+      return lib;
+    }),
+  };
+  pending.set(out, entry);
+  return entry.answer;
 }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, rmSync, statSync, existsSync, chmodSync, mkdirSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, existsSync, chmodSync, mkdirSync, writeFileSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,28 @@ test.serial('no compiler, or a cache folder others can write to: no library, and
   t.is(refused.origin, 'none');
   t.regex(refused.reason!, /writable by others \(mode 777\).*AGEKIT_CACHE/);
   t.false(existsSync(join(open, xnnpackDelegateFileName())));
+});
+
+test.serial('a failed build is retried after retryAfterMs, and a compiler given with arguments ("env cc") is run as program + args', async (t) => {
+  const cacheDir = join(dir, 'retry-cache');
+  const failed = await xnnpackDelegateLibrary({ cacheDir, compilers: ['agekit-no-such-cc'] });
+  t.is(failed.origin, 'none');
+  // Within retryAfterMs (default one minute): the same answer, no new attempt.
+  t.is((await xnnpackDelegateLibrary({ cacheDir, compilers: ['env cc'] })).origin, 'none');
+  const retried = await xnnpackDelegateLibrary({ cacheDir, compilers: ['env cc'], retryAfterMs: 0 });
+  t.is(retried.origin, 'built', retried.reason);
+  // Success is kept: even with retryAfterMs 0 the next call does not rebuild.
+  t.is((await xnnpackDelegateLibrary({ cacheDir, compilers: ['agekit-no-such-cc'], retryAfterMs: 0 })).origin, 'built');
+});
+
+test.serial('a cache folder given as a symlink is refused, and the reason says it is a symlink', async (t) => {
+  const real = join(dir, 'real-cache');
+  mkdirSync(real, { mode: 0o700 });
+  const link = join(dir, 'linked-cache');
+  symlinkSync(real, link);
+  const lib = await xnnpackDelegateLibrary({ cacheDir: link });
+  t.is(lib.origin, 'none');
+  t.regex(lib.reason!, /linked-cache is a symlink \(to .*real-cache\), not a folder.*AGEKIT_CACHE/);
 });
 
 test.serial('a corrupt cached shim is rebuilt over, and a library that cannot load is never handed to TFLite', async (t) => {
