@@ -46,8 +46,9 @@ export class FramePool {
 
   /**
    * Give a buffer back: the caller and everyone it shared the buffer with are done reading it.
-   * Buffers this pool did not hand out, or already released, are ignored, so a second release
-   * can never let two frames share memory.
+   * Buffers this pool did not hand out, or already released, are ignored. The guard is per
+   * buffer: once a released buffer is acquired again, a stale second release of the old frame
+   * would free it, so callers that release frames track the frames (RawPipeSource does).
    */
   release(buf: Uint8Array): void {
     if (!this.inUse.has(buf)) return;

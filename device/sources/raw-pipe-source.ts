@@ -147,6 +147,12 @@ export class RawPipeSource implements Source {
   readonly health: SourceHealth = { badFrames: 0, restarts: 0, stalls: 0, dropped: 0 };
   /** The RGB frame buffers, kept across restarts of the producer. */
   readonly pool: FramePool;
+  /**
+   * Frames handed out and not yet released. The pool's own guard is per buffer, so releasing
+   * frame A twice after its buffer came back as frame B would free B's pixels: release is keyed
+   * on the frame object instead.
+   */
+  private readonly handedOut = new WeakSet<Frame>();
   private run?: PipeRun;
   private closed = false;
 
@@ -157,7 +163,8 @@ export class RawPipeSource implements Source {
 
   /** The frame's pixels may be overwritten from now on: every reader (detector, crops, sinks) is done. */
   release(frame: Frame): void {
-    this.pool.release(frame.rgb);
+    // Only a frame this source handed out, once: a second release (or a foreign frame) is ignored.
+    if (this.handedOut.delete(frame)) this.pool.release(frame.rgb);
   }
 
   async *frames(signal: AbortSignal): AsyncIterable<Frame> {
@@ -180,7 +187,9 @@ export class RawPipeSource implements Source {
           let tMs = this.o.live || !this.o.fps ? nowMs() : (index * 1000) / this.o.fps;
           if (tMs <= lastT) tMs = lastT + 0.001;
           lastT = tMs;
-          yield { index: index++, tMs, width: this.o.width, height: this.o.height, rgb };
+          const frame: Frame = { index: index++, tMs, width: this.o.width, height: this.o.height, rgb };
+          this.handedOut.add(frame);
+          yield frame;
           if (signal.aborted) break;
         }
         if (run.assembler.partialBytes > 0) {

@@ -10,7 +10,7 @@ import { createFileSource } from '../../../device/sources/ffmpeg-sources.ts';
 import { runPipeline } from '../../../device/pipeline.ts';
 import { BlazeFaceDetector } from '../../../device/detectors/blazeface-detector.ts';
 import { IouTracker } from '../../../device/trackers/iou-tracker.ts';
-import type { FramePixels, FrameResult, Sink } from '../../../device/stages.ts';
+import type { Frame, FramePixels, FrameResult, Sink } from '../../../device/stages.ts';
 import { background, encodeVideo } from '../support/face-scene.ts';
 import { blazefaceTflite } from '../support/device-models.ts';
 
@@ -90,6 +90,42 @@ test('file: through real ffmpeg, releasing each frame reuses a few buffers and e
   // Two frames wait while one is in use, one is being filled: far fewer buffers than frames.
   t.true(source.pool.allocated <= 5, `${source.pool.allocated} buffers for ${n} frames`);
   t.true(source.pool.reused >= n - 5);
+});
+
+test('releasing a frame twice, after its buffer came back as a later frame, never frees that later frame', async (t) => {
+  const w = 32, h = 24, n = 20;
+  // Real ffmpeg, paced (-re) so frames arrive one by one and each is assembled after the previous release.
+  const source = new RawPipeSource({
+    id: 'double-release', width: w, height: h, format: 'rgb24', live: false, fps: 50,
+    command: () => ({ cmd: 'ffmpeg', args: ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${w}x${h}:rate=50`, '-frames:v', String(n), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'] }),
+  });
+  let first: Frame | undefined, reuser: Frame | undefined, reuserPixels: Buffer | undefined;
+  const after: Frame[] = [];
+  try {
+    for await (const frame of source.frames(new AbortController().signal)) {
+      if (!first) { first = frame; source.release(frame); continue; }
+      if (!reuser) {
+        if (frame.rgb === first.rgb) {
+          reuser = frame;
+          reuserPixels = Buffer.from(frame.rgb);
+          source.release(first); // the stale second release: must not free the reuser's buffer
+        } else source.release(frame);
+        continue;
+      }
+      after.push(frame); // held, never released: each needs its own buffer
+    }
+  } finally {
+    await source.close();
+  }
+  t.truthy(reuser, 'a released buffer came back for a later frame');
+  t.true(after.length > 0);
+  t.false(after.some((f) => f.rgb === reuser!.rgb), 'a later frame was assembled into the buffer still held');
+  t.deepEqual(Buffer.from(reuser!.rgb), reuserPixels!, 'the held frame was overwritten');
+  // Releasing the held frame once still returns its buffer to the pool.
+  const free = source.pool.available;
+  source.release(reuser!);
+  source.release(reuser!);
+  t.is(source.pool.available, Math.min(free + 1, 4));
 });
 
 test('live: a slow sink holding a frame never sees it overwritten while the source keeps producing into the pool', async (t) => {
