@@ -5,13 +5,20 @@
  */
 import type { IrQuant } from '../ir/graph.ts';
 
-/** Smallest range width quantized (a constant-zero tensor still needs a positive scale). */
+/** Smallest weight range quantized (an all-zero channel still needs a positive scale). */
 const MIN_RANGE = 1e-6;
+/**
+ * Smallest activation range. A tensor the calibration saw as constant (a ReLU dead on every sample)
+ * still needs a scale TFLite accepts: it requires |input scale x weight scale - bias scale| / output
+ * scale <= 0.02, and a near-zero output scale turns float32 rounding of the bias scale into a rejected
+ * model. 1e-3 still resolves 4e-6 per step.
+ */
+const MIN_ACTIVATION_RANGE = 1e-3;
 
 /** Asymmetric int8 (or uint8) parameters covering [min, max] (widened to include 0), zero exactly representable. */
 export function activationQuant(min: number, max: number, dtype: 'int8' | 'uint8' = 'int8'): IrQuant {
   let lo = Math.min(0, min), hi = Math.max(0, max);
-  if (hi - lo < MIN_RANGE) hi = lo + MIN_RANGE;
+  if (hi - lo < MIN_ACTIVATION_RANGE) hi = lo + MIN_ACTIVATION_RANGE;
   const qmin = dtype === 'int8' ? -128 : 0, qmax = dtype === 'int8' ? 127 : 255;
   const scale = (hi - lo) / (qmax - qmin);
   const zeroPoint = Math.min(qmax, Math.max(qmin, Math.round(qmin - lo / scale)));
