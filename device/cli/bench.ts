@@ -69,7 +69,7 @@ export function registerBench(program: Command): void {
       const threads = f.threads ?? [...new Set([1, availableParallelism()])];
       const detector = f.detector ?? defaultDetectorPath();
       const model = f.model ?? defaultStudentPath();
-      if (!model) say(`no age model: no student.tflite in ${shippedModelsDir()} yet (the distilled student ships there once trained); measuring the detector alone. Give --model <file.tflite> to include estimation.`);
+      if (!model) say(`no age model: no student.tflite in ${shippedModelsDir()} (a copy without samples/models?); measuring the detector alone. Give --model <file.tflite> to include estimation.`);
       const configs: BenchConfig[] = [];
       for (const runtime of runtimes) {
         const det = runtime === 'tfjs' ? f.detectorTfjs ?? humanBlazeface() : detector;

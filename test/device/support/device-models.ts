@@ -1,8 +1,8 @@
 /**
  * Real models for device tests: the shipped BlazeFace .tflite when samples/models has it,
  * otherwise BlazeFace converted by agekit's own converter into a temp folder; and HSE-FaceRes
- * (the teacher in @vladmandic/human) converted to .tflite with agekit metadata, as a real age
- * model until a trained student ships.
+ * (the teacher in @vladmandic/human) converted to .tflite with agekit metadata, a second real age
+ * model beside the shipped student (samples/models/student.tflite).
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
