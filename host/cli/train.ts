@@ -23,6 +23,7 @@ import { trainRun } from '../train/train-run.ts';
 import { backendOption, floatArg, intArg } from './options.ts';
 import { distillRunTargets } from '../distill/distill-run.ts';
 import { createProgress } from './progress.ts';
+import { defaultDecodeCacheBytes, parseDecodeCacheMb } from '../data/decoded-image-cache.ts';
 import { datasetSummary } from './dataset-summary.ts';
 import { useTrainingBackend } from './training-backend.ts';
 
@@ -30,7 +31,7 @@ interface TrainFlags {
   net?: string; dataset?: string; valDataset?: string; head: HeadType; preprocessing: Preprocessing; augmentation: Augmentation;
   batch: number; lr: LrSchedule; trainingEpochs: number; optimizer: OptimizerName; momentum: number; weightDecay: number;
   out: string; resume: boolean; backend: BackendChoice; pretraining: string; seed: number; maxStepsPerEpoch: number; cropMargin?: number; bnMomentum?: number; labelSigma?: number;
-  teacher?: string; distillAlpha: number; temperature: number;
+  teacher?: string; distillAlpha: number; temperature: number; decodeCache?: number;
 }
 
 /** Flag name (commander key) -> config key, for the flags a resumed run may change. */
@@ -99,6 +100,7 @@ export function registerTrain(program: Command): void {
     .option('--teacher <name|labels.csv>', 'distil from a teacher: a relabel CSV (agekit relabel), or faceres, faceapi, a teacher JSON (labels the training set once into <out>/teacher-labels.csv)')
     .option('--distill-alpha <a>', 'with --teacher: weight of the teacher targets (1: teacher only, 0: ground truth only)', floatArg('--distill-alpha', { min: 0, max: 1 }), 0.5)
     .option('--temperature <T>', 'with --teacher: softening of the dex distributions', floatArg('--temperature', { min: 0.01 }), 1)
+    .option('--decode-cache <MB>', `decoded images kept across epochs so each file is decoded once (0: off; default ${Math.round(defaultDecodeCacheBytes() / 2 ** 20)}, a quarter of memory up to 4096)`, (v: string) => parseDecodeCacheMb(v))
     .action(async (flags: TrainFlags, cmd: Command) => {
       if (!flags.out) throw new UsageError('is required', { where: '--out', hint: 'name the run folder, e.g. --out runs/mobilenet64' });
       const config = flags.resume ? await resumedConfig(cmd, flags) : configFromFlags(flags);
@@ -112,7 +114,7 @@ export function registerTrain(program: Command): void {
         log: (line) => process.stderr.write(line + '\n'),
       });
       const result = await trainRun({
-        config, outDir: flags.out, train, val, resume: flags.resume, backend, targets,
+        config, outDir: flags.out, train, val, resume: flags.resume, backend, targets, decodeCacheBytes: flags.decodeCache,
         command: ['agekit', ...process.argv.slice(2)],
         log: (line) => process.stderr.write(line + '\n'),
         progress: (label, total) => {

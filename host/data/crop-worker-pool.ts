@@ -3,19 +3,27 @@
  * overlaps the model's compute (tfjs WASM runs single-threaded on the main thread). Requests go
  * to the worker with the fewest pending; results come back in a promise per request.
  * Under tsx (TypeScript sources) each worker registers tsx before importing its entry.
+ * With a DecodedImageCache the pool attaches earlier decodes to each request and keeps the new
+ * ones the workers send back, so a run that reads its images every epoch decodes them once.
  *
  * @example
- * const pool = new CropWorkerPool(1);
+ * const pool = new CropWorkerPool(1, { decodeCache: new DecodedImageCache() });
  * const result = await pool.run(request);
  * await pool.close();
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { DecodedImageCache } from './decoded-image-cache.ts';
 import { prepareCrops, type CropRequest, type CropResult } from './prepare-crops.ts';
 
 /** Workers to use by default: one core stays for the training thread; at most 4. */
 export function defaultCropWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+export interface CropWorkerPoolOptions {
+  /** Keep decoded images across requests (epochs); default none: every request decodes its files. */
+  decodeCache?: DecodedImageCache;
 }
 
 interface Pending { resolve: (r: CropResult) => void; reject: (e: Error) => void }
@@ -38,8 +46,11 @@ export class CropWorkerPool {
   private closed = false;
   private failure: Error | undefined;
 
+  readonly decodeCache: DecodedImageCache | undefined;
+
   /** @param size worker threads; 0 prepares in the calling thread (no overlap; for tests and debugging). */
-  constructor(readonly size: number = defaultCropWorkers()) {
+  constructor(readonly size: number = defaultCropWorkers(), options: CropWorkerPoolOptions = {}) {
+    this.decodeCache = options.decodeCache;
     for (let w = 0; w < size; w++) {
       const worker = startWorker();
       const pending = new Map<number, Pending>();
@@ -66,6 +77,20 @@ export class CropWorkerPool {
   run(request: CropRequest): Promise<CropResult> {
     if (this.closed) return Promise.reject(new Error('CropWorkerPool is closed'));
     if (this.failure) return Promise.reject(this.failure);
+    const cache = this.decodeCache;
+    if (!cache) return this.dispatch(request);
+    const jobs = request.jobs.map((job) => {
+      const decoded = cache.get(job.path);
+      return decoded ? { ...job, decoded } : job;
+    });
+    return this.dispatch({ ...request, jobs, returnDecoded: cache.accepting }).then((result) => {
+      for (const d of result.decoded ?? []) cache.offer(jobs[d.index].path, d.image);
+      delete result.decoded;
+      return result;
+    });
+  }
+
+  private dispatch(request: CropRequest): Promise<CropResult> {
     if (this.size === 0) return prepareCrops(request);
     let best = 0;
     for (let w = 1; w < this.workers.length; w++) if (this.pending[w].size < this.pending[best].size) best = w;

@@ -2,18 +2,20 @@
  * One sample from file to model input: decode (sharp), crop (cropFace, with the augmentation's
  * jitter), photometric augmentation, normalizePixels. The same code runs in the crop workers and,
  * with `workers: 0`, in the calling thread. Large images are decoded at a reduced scale when the
- * crop is far smaller than the face region; the crop geometry itself is always cropFace's.
+ * crop is far smaller than the face region; the crop geometry itself is always cropFace's. A job
+ * may carry its image already decoded (a DecodedImageCache hit), which skips reading and decoding.
  *
  * @example
  * const r = await prepareCrops({ jobs: [{ path: '/data/a.jpg' }], outW: 64, outH: 64, preprocessing: 'vggface2', crop: DEFAULT_CROP });
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { cropFace, expandBox, type Box, type CropSpec } from '../../device/contract/face-crop.ts';
+import { cropFace, expandBox, type Box, type CropSpec, type RgbImage } from '../../device/contract/face-crop.ts';
 import { normalizePixels, type Preprocessing } from '../../device/contract/preprocessing.ts';
 import { DataError } from '../../device/errors.ts';
 import { readRgb } from '../images.ts';
 import { applyPhotometric, type AugmentationParams } from './augmentation.ts';
+import type { DecodedImage } from './decoded-image-cache.ts';
 import { SKIP_REASONS, type SkipReason } from './skip-reasons.ts';
 
 /** One crop to prepare. */
@@ -24,6 +26,8 @@ export interface CropJob {
   box?: Box;
   /** Augmentation draws; absent = none. */
   aug?: AugmentationParams;
+  /** The image decoded earlier (from the pool's DecodedImageCache); used instead of reading the file when it fits the job. */
+  decoded?: DecodedImage;
 }
 
 /** A batch of crops for one worker round trip. Plain data (it crosses a worker boundary). */
@@ -33,6 +37,8 @@ export interface CropRequest {
   outH: number;
   preprocessing: Preprocessing;
   crop: CropSpec;
+  /** Send fresh decodes back in `CropResult.decoded` (the pool's cache still has room). */
+  returnDecoded?: boolean;
 }
 
 export interface CropResult {
@@ -42,6 +48,8 @@ export interface CropResult {
   ok: number[];
   /** Jobs whose image could not be used: the skip reason (`missing_file`, `unreadable_image`) and the error message. */
   failed: CropFailure[];
+  /** With `returnDecoded`: the images decoded for this request (index into jobs), in shared memory. */
+  decoded?: { index: number; image: DecodedImage }[];
 }
 
 export interface CropFailure { index: number; reason: SkipReason; detail: string }
@@ -67,8 +75,16 @@ export function decodeShrink(region: Box, outW: number, outH: number): number {
   return shrink >= MIN_DECODE_SHRINK ? shrink : 1;
 }
 
-/** Decode and crop one job to RGB bytes [outH, outW, 3] (before photometric augmentation). Throws a DataError naming the file. */
-export async function cropJobRgb(job: CropJob, outW: number, outH: number, spec: CropSpec): Promise<Uint8Array> {
+/** A job's image as decoded for its crop: the whole image, or a reduced-scale decode of a large one. */
+export interface JobImage {
+  img: RgbImage;
+  /** Size of the full (EXIF-oriented) image that the job's box refers to. */
+  sourceWidth: number;
+  sourceHeight: number;
+}
+
+/** Read and decode one job's image, at reduced scale when the crop is far smaller than a large image. Throws a DataError naming the file. */
+export async function decodeJobImage(job: CropJob, outW: number, outH: number, spec: CropSpec): Promise<JobImage> {
   let buf: Buffer;
   try {
     buf = await readFile(job.path);
@@ -88,21 +104,68 @@ export async function cropJobRgb(job: CropJob, outW: number, outH: number, spec:
       width = height = 0; // readRgb below reports the decode error with its message
     }
   }
-  const box = job.box ?? { x: 0, y: 0, w: width, h: height };
-  const shrink = width * height >= MIN_SHRINK_PIXELS ? decodeShrink(expandBox(box, spec), outW, outH) : 1;
+  const shrink = shrinkFor(job, width, height, outW, outH, spec);
   if (shrink === 1) {
     const img = await readRgb(buf, job.path);
-    return cropFace(img, job.box ?? { x: 0, y: 0, w: img.width, h: img.height }, spec, outW, outH, job.aug?.jitter);
+    return { img, sourceWidth: img.width, sourceHeight: img.height };
   }
   const img = await readRgb(buf, job.path, { resize: { width: Math.ceil(width / shrink), height: Math.ceil(height / shrink) } });
-  const sx = img.width / width, sy = img.height / height;
+  return { img, sourceWidth: width, sourceHeight: height };
+}
+
+/** The decode-time shrink of a job on an image of this (oriented) size; 1 when the size is unknown (0). */
+function shrinkFor(job: CropJob, width: number, height: number, outW: number, outH: number, spec: CropSpec): number {
+  if (width * height < MIN_SHRINK_PIXELS) return 1;
+  return decodeShrink(expandBox(job.box ?? { x: 0, y: 0, w: width, h: height }, spec), outW, outH);
+}
+
+/** Crop a decoded image for its job: the box (in source pixels) is scaled to the decoded size. */
+export function cropJobImage(job: CropJob, source: JobImage, outW: number, outH: number, spec: CropSpec): Uint8Array {
+  const { img, sourceWidth, sourceHeight } = source;
+  const box = job.box ?? { x: 0, y: 0, w: sourceWidth, h: sourceHeight };
+  if (img.width === sourceWidth && img.height === sourceHeight) return cropFace(img, box, spec, outW, outH, job.aug?.jitter);
+  const sx = img.width / sourceWidth, sy = img.height / sourceHeight;
   const scaled: Box = { x: box.x * sx, y: box.y * sy, w: box.w * sx, h: box.h * sy };
   return cropFace(img, scaled, spec, outW, outH, job.aug?.jitter);
 }
 
-/** Prepare one job into `out` (length outH*outW*3): crop, photometric augmentation, normalization. */
-export async function prepareCrop(job: CropJob, req: Omit<CropRequest, 'jobs'>, out: Float32Array): Promise<void> {
-  const rgb = await cropJobRgb(job, req.outW, req.outH, req.crop);
+/** Decode and crop one job to RGB bytes [outH, outW, 3] (before photometric augmentation). Throws a DataError naming the file. */
+export async function cropJobRgb(job: CropJob, outW: number, outH: number, spec: CropSpec): Promise<Uint8Array> {
+  return cropJobImage(job, await decodeJobImage(job, outW, outH, spec), outW, outH, spec);
+}
+
+/**
+ * A cached decode serves a job only if it is the decode the job would make: same source and the
+ * same decode-time shrink (two boxes on one large photo may need different scales).
+ */
+function cachedFor(job: CropJob, outW: number, outH: number, spec: CropSpec): JobImage | undefined {
+  const d = job.decoded;
+  if (!d) return undefined;
+  const shrink = shrinkFor(job, d.sourceWidth, d.sourceHeight, outW, outH, spec);
+  const w = shrink === 1 ? d.sourceWidth : Math.ceil(d.sourceWidth / shrink);
+  const h = shrink === 1 ? d.sourceHeight : Math.ceil(d.sourceHeight / shrink);
+  if (d.width !== w || d.height !== h) return undefined;
+  return { img: { width: d.width, height: d.height, data: new Uint8Array(d.data) }, sourceWidth: d.sourceWidth, sourceHeight: d.sourceHeight };
+}
+
+/** Copy a decode into shared memory, for the pool's DecodedImageCache. */
+function toShared(source: JobImage): DecodedImage {
+  const data = new SharedArrayBuffer(source.img.data.byteLength);
+  new Uint8Array(data).set(source.img.data);
+  return { width: source.img.width, height: source.img.height, data, sourceWidth: source.sourceWidth, sourceHeight: source.sourceHeight };
+}
+
+/**
+ * Prepare one job into `out` (length outH*outW*3): crop, photometric augmentation, normalization.
+ * Uses `job.decoded` when it fits the job; a fresh decode is passed to `keep` (if given) in shared memory.
+ */
+export async function prepareCrop(job: CropJob, req: Omit<CropRequest, 'jobs'>, out: Float32Array, keep?: (decoded: DecodedImage) => void): Promise<void> {
+  let source = cachedFor(job, req.outW, req.outH, req.crop);
+  if (!source) {
+    source = await decodeJobImage(job, req.outW, req.outH, req.crop);
+    keep?.(toShared(source));
+  }
+  const rgb = cropJobImage(job, source, req.outW, req.outH, req.crop);
   normalizePixels(job.aug ? applyPhotometric(rgb, job.aug) : rgb, req.preprocessing, out);
 }
 
@@ -115,12 +178,14 @@ export async function prepareCrops(req: CropRequest, concurrency = 3): Promise<C
   const x = new Float32Array(req.jobs.length * size);
   const good = new Array<boolean>(req.jobs.length).fill(false);
   const failed: CropFailure[] = [];
+  const decoded: { index: number; image: DecodedImage }[] = [];
   let next = 0;
   const run = async () => {
     while (next < req.jobs.length) {
       const i = next++;
       try {
-        await prepareCrop(req.jobs[i], req, x.subarray(i * size, (i + 1) * size));
+        const keep = req.returnDecoded ? (image: DecodedImage) => decoded.push({ index: i, image }) : undefined;
+        await prepareCrop(req.jobs[i], req, x.subarray(i * size, (i + 1) * size), keep);
         good[i] = true;
       } catch (err) {
         if (!(err instanceof DataError)) throw err;
@@ -137,5 +202,7 @@ export async function prepareCrops(req: CropRequest, concurrency = 3): Promise<C
     if (ok.length !== i) x.copyWithin(ok.length * size, i * size, (i + 1) * size);
     ok.push(i);
   });
-  return { x: ok.length === req.jobs.length ? x : x.slice(0, ok.length * size), ok, failed };
+  const result: CropResult = { x: ok.length === req.jobs.length ? x : x.slice(0, ok.length * size), ok, failed };
+  if (req.returnDecoded) result.decoded = decoded;
+  return result;
 }

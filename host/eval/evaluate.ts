@@ -9,6 +9,7 @@
  */
 import { DataError } from '../../device/errors.ts';
 import type { Dataset, Sample } from '../data/dataset.ts';
+import type { CropWorkerPool } from '../data/crop-worker-pool.ts';
 import { batchStream } from '../data/batch-stream.ts';
 import type { Batch } from '../data/batch-stream.ts';
 import type { AgePredictor } from './age-predictor.ts';
@@ -21,6 +22,8 @@ export interface EvaluateOptions {
   onBatch?: (done: number, total: number) => void;
   /** Called for each sample that cannot be decoded (it is skipped and counted). */
   onSkip?: (sample: Sample, reason: string) => void;
+  /** Crop workers to use (a training run passes its own, with its decoded-image cache); default: the stream starts its own. */
+  pool?: CropWorkerPool;
 }
 
 export interface EvalResult {
@@ -58,7 +61,7 @@ export async function evaluateAgePredictor(predictor: AgePredictor, dataset: Dat
   const t0 = performance.now();
   const stream = batchStream(dataset, {
     inputSize: meta.inputSize, preprocessing: meta.preprocessing, crop: meta.crop, augmentation: 'no',
-    batchSize: options.batchSize ?? 32, shuffle: false,
+    batchSize: options.batchSize ?? 32, shuffle: false, pool: options.pool,
     onSkip: (s, reason) => { skipped[reason] = (skipped[reason] ?? 0) + 1; options.onSkip?.(s, reason); },
   });
   for await (const batch of stream as AsyncIterable<Batch>) {

@@ -14,7 +14,9 @@ import { UsageError } from '../../device/errors.ts';
 import { DEFAULT_CROP, type CropSpec } from '../../device/contract/face-crop.ts';
 import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../device/contract/model-metadata.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { batchStream, type Batch } from '../data/batch-stream.ts';
+import { batchStream, MIN_SAMPLES_FOR_WORKERS, type Batch } from '../data/batch-stream.ts';
+import { CropWorkerPool, defaultCropWorkers } from '../data/crop-worker-pool.ts';
+import { DecodedImageCache, defaultDecodeCacheBytes, type DecodedImageCacheStats } from '../data/decoded-image-cache.ts';
 import { buildNet, loadPretrained, parsePretraining } from '../nets/index.ts';
 import { BEST_DIR, LAST_DIR, loadCheckpoint, readCheckpointMetadata, resolveCheckpointDir, saveCheckpoint } from '../checkpoint/checkpoint.ts';
 import { recoverDir, removeStaleTempDirs } from '../checkpoint/atomic-dir.ts';
@@ -60,6 +62,13 @@ export interface TrainRunOptions {
   stopAfterEpoch?: number;
   /** Set the head's bias to the label prior on a fresh run. Default true; fine-tuning keeps the pretrained head (false). */
   headPrior?: boolean;
+  /**
+   * Bytes of decoded images kept across epochs (DecodedImageCache), so each file is read and
+   * decoded once per run instead of once per epoch. Default defaultDecodeCacheBytes(); 0: none.
+   */
+  decodeCacheBytes?: number;
+  /** Crop worker threads for the run's one pool. Default defaultCropWorkers(), none (this thread) below MIN_SAMPLES_FOR_WORKERS samples. */
+  cropWorkers?: number;
 }
 
 export interface TrainRunResult {
@@ -83,6 +92,14 @@ function metadataFor(config: TrainConfig, model: tf.LayersModel, crop: CropSpec,
     inputSize: [shape[1] as number, shape[2] as number],
     preprocessing: config.preprocessing, head: config.head, readout: defaultReadout(config.head), crop, training,
   };
+}
+
+/** One epoch's use of the decoded-image cache, for the epoch's log line. */
+function describeCacheEpoch(before: DecodedImageCacheStats, after: DecodedImageCacheStats): string {
+  const lookups = after.hits + after.misses - before.hits - before.misses;
+  const hits = after.hits - before.hits;
+  const share = lookups > 0 ? Math.round((100 * hits) / lookups) : 0;
+  return `cache ${share}% hits, ${after.images} images ${Math.round(after.bytes / 2 ** 20)} MB${after.full ? ' (full)' : ''}`;
 }
 
 /** Set the moving-average momentum of every BatchNormalization layer. @returns how many */
@@ -188,53 +205,64 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const stepsPerEpoch = config.maxStepsPerEpoch > 0 ? Math.min(config.maxStepsPerEpoch, stepsPerPass) : stepsPerPass;
   log(`training ${config.net} (${config.head}, input ${h}x${w}) on ${o.train.samples.length} images, validating on ${o.val.samples.length}; ${stepsPerEpoch} steps of ${config.batchSize} per epoch, lr ${formatLrSchedule(config.lr)}, ${config.optimizer}`);
 
-  for (let epoch = startEpoch + 1; epoch <= lastEpoch; epoch++) {
-    const t0 = performance.now();
-    const lr = learningRateAt(config.lr, epoch);
-    setLearningRate(optimizer, lr);
-    const progress = o.progress?.(`epoch ${epoch}/${config.epochs}`, stepsPerEpoch);
-    let steps = 0, lossSum = 0, images = 0;
-    const stream = batchStream(o.train, {
-      inputSize: [h, w], preprocessing: config.preprocessing, augmentation: config.augmentation, batchSize: config.batchSize,
-      shuffle: true, seed: config.seed * 100_003 + epoch, crop, dropLast: true,
-    });
-    for await (const batch of stream as AsyncIterable<Batch>) {
-      const { loss } = step(batch);
-      if (!Number.isFinite(loss)) {
-        throw new UsageError(`training diverged: loss ${loss} at epoch ${epoch} step ${steps + 1}`, { where: '--lr', hint: `lower the learning rate (now ${lr}); the last good checkpoint is in ${join(outDir, LAST_DIR)}` });
+  // One pool for the whole run: workers start once, and its cache keeps decoded images across epochs.
+  const cacheBytes = o.decodeCacheBytes ?? defaultDecodeCacheBytes();
+  const cache = cacheBytes > 0 ? new DecodedImageCache(cacheBytes) : undefined;
+  const workers = o.cropWorkers ?? (o.train.samples.length >= MIN_SAMPLES_FOR_WORKERS ? defaultCropWorkers() : 0);
+  const pool = new CropWorkerPool(workers, { decodeCache: cache });
+  log(`input: ${pool.size} crop worker(s), ${cache ? `decoded-image cache up to ${Math.round(cacheBytes / 2 ** 20)} MB (--decode-cache)` : 'no decoded-image cache (every image is decoded every epoch)'}`);
+  try {
+    for (let epoch = startEpoch + 1; epoch <= lastEpoch; epoch++) {
+      const t0 = performance.now();
+      const cacheBefore = cache?.stats();
+      const lr = learningRateAt(config.lr, epoch);
+      setLearningRate(optimizer, lr);
+      const progress = o.progress?.(`epoch ${epoch}/${config.epochs}`, stepsPerEpoch);
+      let steps = 0, lossSum = 0, images = 0;
+      const stream = batchStream(o.train, {
+        inputSize: [h, w], preprocessing: config.preprocessing, augmentation: config.augmentation, batchSize: config.batchSize,
+        shuffle: true, seed: config.seed * 100_003 + epoch, crop, dropLast: true, pool,
+      });
+      for await (const batch of stream as AsyncIterable<Batch>) {
+        const { loss } = step(batch);
+        if (!Number.isFinite(loss)) {
+          throw new UsageError(`training diverged: loss ${loss} at epoch ${epoch} step ${steps + 1}`, { where: '--lr', hint: `lower the learning rate (now ${lr}); the last good checkpoint is in ${join(outDir, LAST_DIR)}` });
+        }
+        steps++; globalStep++; lossSum += loss; images += batch.n;
+        progress?.update(steps, { loss: lossSum / steps, imagesPerSecond: images / ((performance.now() - t0) / 1000) });
+        if (steps >= stepsPerEpoch) break;
       }
-      steps++; globalStep++; lossSum += loss; images += batch.n;
-      progress?.update(steps, { loss: lossSum / steps, imagesPerSecond: images / ((performance.now() - t0) / 1000) });
-      if (steps >= stepsPerEpoch) break;
-    }
-    const trainSeconds = (performance.now() - t0) / 1000;
-    progress?.stop();
+      const trainSeconds = (performance.now() - t0) / 1000;
+      progress?.stop();
 
-    const predictor = tfjsAgePredictor(model, metadataFor(config, model, crop, {}), { keepModel: true });
-    const val = await evaluateAgePredictor(predictor, o.val, { batchSize: Math.max(config.batchSize, 32) });
-    const isBest = val.metrics.mae < bestValMae;
-    const record: EpochRecord = {
-      epoch, loss: lossSum / Math.max(1, steps), val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias,
-      lr, images_per_second: images / trainSeconds, seconds: 0, steps, best: isBest,
-    };
-    const training = {
-      epoch, dataset: config.dataset, val_dataset: config.valDataset, train_samples: o.train.samples.length, val_samples: o.val.samples.length,
-      val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias, loss: record.loss, targets: targets.id,
-      command: o.command ?? [],
-    };
-    const meta = metadataFor(config, model, crop, training);
-    // Order matters for resume: best/ first, then metrics, then last/ (which says the epoch is done).
-    if (isBest) {
-      bestValMae = val.metrics.mae; bestEpoch = epoch;
-      await saveCheckpoint(join(outDir, BEST_DIR), model, meta);
+      const predictor = tfjsAgePredictor(model, metadataFor(config, model, crop, {}), { keepModel: true });
+      const val = await evaluateAgePredictor(predictor, o.val, { batchSize: Math.max(config.batchSize, 32), pool });
+      const isBest = val.metrics.mae < bestValMae;
+      const record: EpochRecord = {
+        epoch, loss: lossSum / Math.max(1, steps), val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias,
+        lr, images_per_second: images / trainSeconds, seconds: 0, steps, best: isBest,
+      };
+      const training = {
+        epoch, dataset: config.dataset, val_dataset: config.valDataset, train_samples: o.train.samples.length, val_samples: o.val.samples.length,
+        val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias, loss: record.loss, targets: targets.id,
+        command: o.command ?? [],
+      };
+      const meta = metadataFor(config, model, crop, training);
+      // Order matters for resume: best/ first, then metrics, then last/ (which says the epoch is done).
+      if (isBest) {
+        bestValMae = val.metrics.mae; bestEpoch = epoch;
+        await saveCheckpoint(join(outDir, BEST_DIR), model, meta);
+      }
+      record.seconds = (performance.now() - t0) / 1000;
+      records.push(record);
+      await writeMetrics(outDir, records);
+      const state: TrainState = { epoch, globalStep };
+      await saveCheckpoint(join(outDir, LAST_DIR), model, meta, { ...(await optimizerStateFiles(optimizer)), [TRAIN_STATE_FILE]: JSON.stringify(state) });
+      log(`epoch ${epoch}/${config.epochs}: loss ${record.loss.toFixed(3)}  val MAE ${record.val_mae.toFixed(3)}${isBest ? ' (best)' : ''}  lr ${lr}  ${record.images_per_second.toFixed(1)} img/s  ${record.seconds.toFixed(1)} s${cache ? `  ${describeCacheEpoch(cacheBefore!, cache.stats())}` : ''}`);
+      o.onEpoch?.(record);
     }
-    record.seconds = (performance.now() - t0) / 1000;
-    records.push(record);
-    await writeMetrics(outDir, records);
-    const state: TrainState = { epoch, globalStep };
-    await saveCheckpoint(join(outDir, LAST_DIR), model, meta, { ...(await optimizerStateFiles(optimizer)), [TRAIN_STATE_FILE]: JSON.stringify(state) });
-    log(`epoch ${epoch}/${config.epochs}: loss ${record.loss.toFixed(3)}  val MAE ${record.val_mae.toFixed(3)}${isBest ? ' (best)' : ''}  lr ${lr}  ${record.images_per_second.toFixed(1)} img/s  ${record.seconds.toFixed(1)} s`);
-    o.onEpoch?.(record);
+  } finally {
+    await pool.close();
   }
   model.dispose();
   optimizer.dispose();
