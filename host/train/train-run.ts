@@ -29,6 +29,7 @@ import { dexTargets, groundTruthTargets, type TargetProvider } from './targets.t
 import { createTrainStep } from './train-step.ts';
 import { registerBatchNormGradient } from './batch-norm-gradient.ts';
 import { initHeadPrior } from './head-prior.ts';
+import { lockRunFolder } from './run-lock.ts';
 import type { TrainConfig } from './train-config.ts';
 
 /** Progress of the steps of one epoch (the CLI shows a bar; tests pass nothing). */
@@ -115,10 +116,20 @@ const SAME_RUN_KEYS: (keyof TrainConfig)[] = ['net', 'head', 'preprocessing', 'o
 
 /** Train (or resume) a run; resolves when `config.epochs` epochs are complete. */
 export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
+  await mkdir(o.outDir, { recursive: true });
+  // Taken before anything in the folder is touched: a second trainer must not even clean its temp dirs.
+  const release = await lockRunFolder(o.outDir, o.log);
+  try {
+    return await trainLockedRun(o);
+  } finally {
+    await release();
+  }
+}
+
+async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const log = o.log ?? (() => {});
   const { outDir } = o;
   let config = o.config;
-  await mkdir(outDir, { recursive: true });
   await removeStaleTempDirs(outDir);
   const existing = await readRunConfig(outDir);
   const targets = o.targets ?? (config.head === 'dex' && config.labelSigma ? dexTargets({ labelSigma: config.labelSigma }) : groundTruthTargets(config.head));

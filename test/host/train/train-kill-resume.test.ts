@@ -82,6 +82,7 @@ dataTest(test)('SIGKILL during checkpoint writing and mid-epoch, then --resume: 
   const third = agekit(['train', '--out', out, '--resume', '--backend', 'wasm']);
   t.is(await third.exit, 0, third.stderr());
   t.regex(third.stderr(), /resuming .* after epoch \d/);
+  t.regex(third.stderr(), /run folder lock .* was left by process \d+, which has ended: taking it over/, 'the killed run\'s lock is taken over');
   t.deepEqual(await metricsEpochs(out), [1, 2, 3]);
   t.is(await lastEpoch(out), EPOCHS);
   const leftovers = (await readdir(out)).filter((n) => n.startsWith('.'));

@@ -36,15 +36,15 @@ dataTest(test)('mobilenet64 trained for 600 steps on 2000 UTKFace faces beats th
   });
   const out = join(await mkdtemp(join(tmpdir(), 'agekit-train-')), 'run');
   const t0 = Date.now();
-  const lines: string[] = [];
-  const result = await trainRun({ config, outDir: out, train, val, log: (l) => { lines.push(l); t.log(l); } });
+  const logLines: string[] = [];
+  const result = await trainRun({ config, outDir: out, train, val, log: (l) => { logLines.push(l); t.log(l); } });
   const trainAges = train.samples.map((s) => s.age!);
   const mean = trainAges.reduce((a, b) => a + b, 0) / trainAges.length;
   const baseline = constantPredictionMae(mean, val.samples.map((s) => s.age!));
   t.log(`val MAE by epoch: ${result.epochs.map((e) => e.val_mae.toFixed(2)).join(', ')}; best ${result.bestValMae.toFixed(2)}; training-mean (${mean.toFixed(1)}) baseline ${baseline.toFixed(2)}; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   t.is(result.epochs.length, EPOCHS);
   // Epoch 1 decodes every image; later epochs take nearly all of them from the run's decoded-image cache.
-  const hits = lines.map((l) => /^epoch (\d+)\/.* cache (\d+)% hits/.exec(l)).filter((m) => m !== null).map((m) => Number(m![2]));
+  const hits = logLines.map((l) => /^epoch (\d+)\/.* cache (\d+)% hits/.exec(l)).filter((m) => m !== null).map((m) => Number(m![2]));
   t.is(hits.length, EPOCHS);
   t.true(hits[0] < 20 && hits[EPOCHS - 1] > 90, `cache hit shares by epoch: ${hits.join(', ')}%`);
   t.true(result.bestValMae < baseline, `best val MAE ${result.bestValMae} is not below the baseline ${baseline}`);
