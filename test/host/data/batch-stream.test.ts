@@ -1,7 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { rm, writeFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { batchStream, type Batch, type BatchStreamOptions } from '../../../host/data/batch-stream.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { drawAugmentation, applyPhotometric } from '../../../host/data/augmentation.ts';
@@ -14,7 +13,7 @@ import { cropFace, DEFAULT_CROP } from '../../../device/contract/face-crop.ts';
 import { normalizePixels } from '../../../device/contract/preprocessing.ts';
 import type { Dataset } from '../../../host/data/dataset.ts';
 import { dataTest } from '../../support/shared-data.ts';
-import { copyRealImages, tempDir, writeBadImages } from './data-fixtures.ts';
+import { copyRealImages, tempDir, writeBadImages, writeLargePhoto } from './data-fixtures.ts';
 
 const dtest = dataTest(test);
 
@@ -179,13 +178,7 @@ test('bad stream options are DataErrors naming the value', async (t) => {
 dtest('a large photo decodes at reduced scale and still gives (nearly) the full-decode crop', async (t) => {
   const tmp = await tempDir();
   try {
-    const [face] = await copyRealImages(tmp.dir, 1);
-    // A 1600x1200 photo with the face (upscaled 4x) at a known box.
-    const big = join(tmp.dir, 'big.jpg');
-    const faceBig = await sharp(face.abs).resize(800, 800).toBuffer();
-    await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 90, g: 120, b: 60 } } })
-      .composite([{ input: faceBig, left: 500, top: 300 }]).jpeg({ quality: 92 }).toFile(big);
-    const box = { x: 500, y: 300, w: 800, h: 800 };
+    const { path: big, box } = await writeLargePhoto(tmp.dir);
     t.is(decodeShrink(box, 64, 64), 8, 'an 800 px face for a 64 px crop decodes at 1/8');
     const fast = await cropJobRgb({ path: big, box }, 64, 64, DEFAULT_CROP);
     const full = await readRgb(big);

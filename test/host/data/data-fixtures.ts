@@ -6,6 +6,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { utkfaceDir } from '../../support/shared-data.ts';
 
 /** The first `n` rows of the real labels.csv (path, age, split), spread over ages. */
@@ -42,4 +43,14 @@ export async function writeBadImages(dir: string, sub = 'images'): Promise<{ tru
   const text = join(dir, sub, '31_1_0_20170101000000002.jpg.chip.jpg');
   await writeFile(text, 'this is not an image\n');
   return { truncated, text };
+}
+
+/** A 1600x1200 photo at `dir/big.jpg` with a real face, upscaled 4x, at box {500, 300, 800, 800}. */
+export async function writeLargePhoto(dir: string): Promise<{ path: string; box: { x: number; y: number; w: number; h: number } }> {
+  const [face] = await copyRealImages(dir, 1);
+  const path = join(dir, 'big.jpg');
+  const faceBig = await sharp(face.abs).resize(800, 800).toBuffer();
+  await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 90, g: 120, b: 60 } } })
+    .composite([{ input: faceBig, left: 500, top: 300 }]).jpeg({ quality: 92 }).toFile(path);
+  return { path, box: { x: 500, y: 300, w: 800, h: 800 } };
 }

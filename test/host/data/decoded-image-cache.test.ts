@@ -1,7 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { unlink, writeFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { batchStream, type Batch, type BatchStreamOptions } from '../../../host/data/batch-stream.ts';
 import { CropWorkerPool } from '../../../host/data/crop-worker-pool.ts';
 import { DecodedImageCache, parseDecodeCacheMb } from '../../../host/data/decoded-image-cache.ts';
@@ -10,7 +9,7 @@ import { loadDataset } from '../../../host/data/load-dataset.ts';
 import type { Dataset } from '../../../host/data/dataset.ts';
 import { DEFAULT_CROP } from '../../../device/contract/face-crop.ts';
 import { dataTest } from '../../support/shared-data.ts';
-import { copyRealImages, tempDir } from './data-fixtures.ts';
+import { copyRealImages, tempDir, writeLargePhoto } from './data-fixtures.ts';
 
 const dtest = dataTest(test);
 const FACE_BYTES = 200 * 200 * 3; // one decoded UTKFace image
@@ -82,13 +81,8 @@ dtest('the cache stops growing at its budget; images beyond it are decoded each 
 dtest('a reduced-scale decode of a large photo is cached for its box, and a box needing another scale decodes afresh', async (t) => {
   const tmp = await tempDir();
   try {
-    const [face] = await copyRealImages(tmp.dir, 1);
-    const big = join(tmp.dir, 'big.jpg');
-    const faceBig = await sharp(face.abs).resize(800, 800).toBuffer();
-    await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 90, g: 120, b: 60 } } })
-      .composite([{ input: faceBig, left: 500, top: 300 }]).jpeg({ quality: 92 }).toFile(big);
+    const { path: big, box: bigBox } = await writeLargePhoto(tmp.dir); // the face box decodes at 1/8
     const req = (box: { x: number; y: number; w: number; h: number }): CropRequest => ({ jobs: [{ path: big, box }], outW: 64, outH: 64, preprocessing: 'no', crop: DEFAULT_CROP });
-    const bigBox = { x: 500, y: 300, w: 800, h: 800 }; // decodes at 1/8
     const smallBox = { x: 600, y: 400, w: 150, h: 150 }; // decodes at full size
     const cold = await prepareCrops({ ...req(bigBox), returnDecoded: true });
     const decoded = cold.decoded![0].image;
