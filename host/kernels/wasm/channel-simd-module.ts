@@ -91,48 +91,48 @@ function mask(lowerCompare: number, multiply: boolean): FunctionWriter {
   return f;
 }
 
-function scaleShiftRows(): FunctionWriter {
-  const f = new FunctionWriter(['x', 'a', 'b', 'out', 'rows', 'Cb'], ['r', 'c', 'xRow', 'outRow']);
-  f.get('x').set('xRow');
-  f.get('out').set('outRow');
+/**
+ * The loop every per-channel row function shares: for each of `rows` rows, c steps through the
+ * row's Cb bytes 16 at a time (one f32x4 of channels); each row pointer starts at its parameter
+ * and advances by Cb per row. Uses the locals r, c and the row pointers.
+ */
+function forEachRowBlock(f: FunctionWriter, rowPointers: [param: string, local: string][], body: () => void): void {
+  for (const [param, local] of rowPointers) f.get(param).set(local);
   f.forRange('r', 'rows', () => {
     f.i32(0).set('c');
-    f.doWhile('c', 16, 'Cb', () => {
-      f.get('outRow').get('c').op(Op.i32Add);
-      f.get('xRow').get('c').op(Op.i32Add).v128Load();
-      f.get('a').get('c').op(Op.i32Add).v128Load();
-      f.simd(SimdOp.f32x4Mul);
-      f.get('b').get('c').op(Op.i32Add).v128Load();
-      f.simd(SimdOp.f32x4Add).v128Store();
-    });
-    f.get('xRow').get('Cb').op(Op.i32Add).set('xRow');
-    f.get('outRow').get('Cb').op(Op.i32Add).set('outRow');
+    f.doWhile('c', 16, 'Cb', body);
+    for (const [, local] of rowPointers) f.get(local).get('Cb').op(Op.i32Add).set(local);
+  });
+}
+
+function scaleShiftRows(): FunctionWriter {
+  const f = new FunctionWriter(['x', 'a', 'b', 'out', 'rows', 'Cb'], ['r', 'c', 'xRow', 'outRow']);
+  forEachRowBlock(f, [['x', 'xRow'], ['out', 'outRow']], () => {
+    f.get('outRow').get('c').op(Op.i32Add);
+    f.get('xRow').get('c').op(Op.i32Add).v128Load();
+    f.get('a').get('c').op(Op.i32Add).v128Load();
+    f.simd(SimdOp.f32x4Mul);
+    f.get('b').get('c').op(Op.i32Add).v128Load();
+    f.simd(SimdOp.f32x4Add).v128Store();
   });
   return f;
 }
 
 function normGradSums(): FunctionWriter {
   const f = new FunctionWriter(['dy', 'x', 'mean', 'sDy', 'sDyXm', 'rows', 'Cb'], ['r', 'c', 'dyRow', 'xRow'], ['vdy']);
-  f.get('dy').set('dyRow');
-  f.get('x').set('xRow');
-  f.forRange('r', 'rows', () => {
-    f.i32(0).set('c');
-    f.doWhile('c', 16, 'Cb', () => {
-      f.get('dyRow').get('c').op(Op.i32Add).v128Load().set('vdy');
-      // sDy[c] += dy
-      f.get('sDy').get('c').op(Op.i32Add);
-      f.get('sDy').get('c').op(Op.i32Add).v128Load();
-      f.get('vdy').simd(SimdOp.f32x4Add).v128Store();
-      // sDyXm[c] += dy * (x - mean[c])
-      f.get('sDyXm').get('c').op(Op.i32Add);
-      f.get('sDyXm').get('c').op(Op.i32Add).v128Load();
-      f.get('vdy');
-      f.get('xRow').get('c').op(Op.i32Add).v128Load();
-      f.get('mean').get('c').op(Op.i32Add).v128Load();
-      f.simd(F32X4_SUB).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).v128Store();
-    });
-    f.get('dyRow').get('Cb').op(Op.i32Add).set('dyRow');
-    f.get('xRow').get('Cb').op(Op.i32Add).set('xRow');
+  forEachRowBlock(f, [['dy', 'dyRow'], ['x', 'xRow']], () => {
+    f.get('dyRow').get('c').op(Op.i32Add).v128Load().set('vdy');
+    // sDy[c] += dy
+    f.get('sDy').get('c').op(Op.i32Add);
+    f.get('sDy').get('c').op(Op.i32Add).v128Load();
+    f.get('vdy').simd(SimdOp.f32x4Add).v128Store();
+    // sDyXm[c] += dy * (x - mean[c])
+    f.get('sDyXm').get('c').op(Op.i32Add);
+    f.get('sDyXm').get('c').op(Op.i32Add).v128Load();
+    f.get('vdy');
+    f.get('xRow').get('c').op(Op.i32Add).v128Load();
+    f.get('mean').get('c').op(Op.i32Add).v128Load();
+    f.simd(F32X4_SUB).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).v128Store();
   });
   return f;
 }
@@ -155,25 +155,16 @@ function scaledProduct(): FunctionWriter {
 
 function affine2Rows(): FunctionWriter {
   const f = new FunctionWriter(['dy', 'x', 'a', 'k', 'b', 'out', 'rows', 'Cb'], ['r', 'c', 'dyRow', 'xRow', 'outRow']);
-  f.get('dy').set('dyRow');
-  f.get('x').set('xRow');
-  f.get('out').set('outRow');
-  f.forRange('r', 'rows', () => {
-    f.i32(0).set('c');
-    f.doWhile('c', 16, 'Cb', () => {
-      f.get('outRow').get('c').op(Op.i32Add);
-      f.get('dyRow').get('c').op(Op.i32Add).v128Load();
-      f.get('a').get('c').op(Op.i32Add).v128Load();
-      f.simd(SimdOp.f32x4Mul);
-      f.get('xRow').get('c').op(Op.i32Add).v128Load();
-      f.get('k').get('c').op(Op.i32Add).v128Load();
-      f.simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add);
-      f.get('b').get('c').op(Op.i32Add).v128Load();
-      f.simd(SimdOp.f32x4Add).v128Store();
-    });
-    f.get('dyRow').get('Cb').op(Op.i32Add).set('dyRow');
-    f.get('xRow').get('Cb').op(Op.i32Add).set('xRow');
-    f.get('outRow').get('Cb').op(Op.i32Add).set('outRow');
+  forEachRowBlock(f, [['dy', 'dyRow'], ['x', 'xRow'], ['out', 'outRow']], () => {
+    f.get('outRow').get('c').op(Op.i32Add);
+    f.get('dyRow').get('c').op(Op.i32Add).v128Load();
+    f.get('a').get('c').op(Op.i32Add).v128Load();
+    f.simd(SimdOp.f32x4Mul);
+    f.get('xRow').get('c').op(Op.i32Add).v128Load();
+    f.get('k').get('c').op(Op.i32Add).v128Load();
+    f.simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add);
+    f.get('b').get('c').op(Op.i32Add).v128Load();
+    f.simd(SimdOp.f32x4Add).v128Store();
   });
   return f;
 }
