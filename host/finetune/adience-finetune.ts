@@ -18,38 +18,24 @@ import type { Dataset } from '../data/dataset.ts';
 import { loadDataset } from '../data/load-dataset.ts';
 import { loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { ADIENCE_AGE_GROUPS, averageFolds, confusionMatrix, groupAccuracy, type GroupAccuracy } from '../eval/protocol/adience-accuracy.ts';
-import { formatLrSchedule, learningRateAt, parseLrSchedule, type LrSchedule } from '../train/lr-schedule.ts';
+import { formatLrSchedule, learningRateAt, parseLrSchedule } from '../train/lr-schedule.ts';
 import { createOptimizer, setLearningRate } from '../train/optimizer.ts';
 import { crossEntropyLoss, type TargetProvider } from '../train/targets.ts';
 import { createTrainStep } from '../train/train-step.ts';
 import { registerBatchNormGradient } from '../train/batch-norm-gradient.ts';
 import { replaceWithAdienceHead } from './adience-head.ts';
+import type { FinetuneSchedule } from './finetune-schedule.ts';
 
-export interface AdienceFinetuneOptions {
+/** Adience fine-tuning; unset schedule fields take DEFAULT_ADIENCE_FINETUNE (the seed's: lr 0.0005:0.2:20, 35 epochs, batch 32, momentum 0.9, weight decay 5e-4, default augmentation). */
+export interface AdienceFinetuneOptions extends FinetuneSchedule {
   /** Run folder or checkpoint of the age network to start from. */
   from: string;
   /** An `adience:<root>` spec without :fold= or :split=. */
   dataset: string;
   /** Test fold of each rotation (its training folds are the other four). Default 0..4, all five rotations. */
   testFolds?: number[];
-  /** Default the seed's 0.0005:0.2:20. */
-  lr?: LrSchedule;
-  /** Default 35. */
-  epochs?: number;
-  /** Default 32. */
-  batchSize?: number;
-  /** SGD momentum. Default 0.9. */
-  momentum?: number;
-  /** L2 penalty coefficient. Default 5e-4. */
-  weightDecay?: number;
-  /** Default `default`. */
-  augmentation?: Augmentation;
-  /** Stop each epoch after this many steps (0 = a full pass). Default 0. */
-  maxStepsPerEpoch?: number;
-  seed?: number;
   /** Folder for results.json (written after each fold). */
   out?: string;
-  log?: (line: string) => void;
   /** Progress of one epoch's steps. */
   onStep?: (fold: number, epoch: number, step: number, steps: number, loss: number) => void;
 }

@@ -18,36 +18,23 @@ import { readCheckpointMetadata, resolveCheckpointDir } from '../checkpoint/chec
 import { openAgePredictor } from '../eval/open-predictor.ts';
 import { evaluateAgePredictor } from '../eval/evaluate.ts';
 import { epsilonError } from '../eval/protocol/epsilon-error.ts';
-import { formatLrSchedule, parseLrSchedule, type LrSchedule } from '../train/lr-schedule.ts';
+import { formatLrSchedule, parseLrSchedule } from '../train/lr-schedule.ts';
 import { resolveTrainConfig } from '../train/train-config.ts';
 import { trainRun, type EpochProgress } from '../train/train-run.ts';
+import type { FinetuneSchedule } from './finetune-schedule.ts';
 
-export interface AppaFinetuneOptions {
+/** APPA-REAL fine-tuning; unset schedule fields take DEFAULT_APPA_FINETUNE (the seed's: lr 0.0005:0.2:70, 70 epochs, batch 128, plain SGD, no weight decay, default augmentation). */
+export interface AppaFinetuneOptions extends FinetuneSchedule {
   /** Run folder or checkpoint of the age network to start from. */
   from: string;
   /** An `appa:<root>` spec without :split=. */
   dataset: string;
   /** The new run folder. */
   out: string;
-  /** Default the seed's 0.0005:0.2:70. */
-  lr?: LrSchedule;
-  /** Default 70. */
-  epochs?: number;
-  /** Default 128. */
-  batchSize?: number;
-  /** SGD momentum; the seed uses plain SGD (0). */
-  momentum?: number;
-  /** Default 0. */
-  weightDecay?: number;
-  /** Default `default`. */
-  augmentation?: Augmentation;
-  maxStepsPerEpoch?: number;
-  seed?: number;
   backend?: BackendChoice;
   /** Continue a fine-tuning run in `out`. */
   resume?: boolean;
   command?: string[];
-  log?: (line: string) => void;
   progress?: (label: string, total: number) => EpochProgress;
 }
 
