@@ -117,3 +117,25 @@ export function addTensor(g: Graph, t: IrTensor): number {
 export function singleUse(g: Graph, uses: number[][], t: number): boolean {
   return uses[t].length === 1 && !g.outputs.includes(t);
 }
+
+/** Where each tensor comes from and goes to, as a rewrite sees the graph at that moment. */
+export interface GraphLinks {
+  /** Producing op index per tensor (-1: input or constant). */
+  prod: number[];
+  /** Reading op indices per tensor. */
+  uses: number[][];
+}
+
+/**
+ * Run a local rewrite to a fixed point: `rewrite` is offered each op in order and returns true
+ * when it changed the graph; the links are then recomputed and the scan starts again, until a
+ * whole scan changes nothing. Passes that splice ops keep their indices valid this way.
+ */
+export function rewriteUntilStable(g: Graph, rewrite: (op: IrOp, i: number, links: GraphLinks) => boolean): void {
+  for (;;) {
+    const links: GraphLinks = { prod: producers(g), uses: consumers(g) };
+    let changed = false;
+    for (let i = 0; i < g.ops.length && !changed; i++) changed = rewrite(g.ops[i], i, links);
+    if (!changed) return;
+  }
+}

@@ -7,7 +7,7 @@
  * @example
  * const g2 = foldBatchNorm(fromLayersModel(model));
  */
-import { addTensor, cloneGraph, consumers, producers, singleUse, type Graph, type IrOp } from '../ir/graph.ts';
+import { addTensor, cloneGraph, rewriteUntilStable, singleUse, type Graph, type IrOp } from '../ir/graph.ts';
 
 type LinearOp = Extract<IrOp, { kind: 'conv2d' | 'depthwiseConv2d' | 'fullyConnected' }>;
 
@@ -53,37 +53,30 @@ function shiftLinear(g: Graph, op: LinearOp, add: Float32Array): void {
 /** Fold batchNorm / constant per-channel mul and add into the producing conv, depthwise or dense op. */
 export function foldBatchNorm(input: Graph): Graph {
   const g = cloneGraph(input);
-  let changed = true;
-  while (changed) {
-    changed = false;
-    const prod = producers(g), uses = consumers(g);
-    for (let i = 0; i < g.ops.length; i++) {
-      const op = g.ops[i];
-      if (op.kind !== 'batchNorm' && op.kind !== 'mul' && op.kind !== 'add') continue;
-      if (op.kind !== 'batchNorm' && op.activation !== 'none') continue;
-      // Which operand is the activation and which the constant (mul/add are commutative).
-      const [a, b] = op.inputs;
-      const xIndex = op.kind === 'batchNorm' ? a : g.tensors[a].data ? b : a;
-      const source = g.ops[prod[xIndex]];
-      if (!isFoldTarget(source) || !singleUse(g, uses, xIndex) || g.tensors[xIndex].data) continue;
-      const channels = g.tensors[source.inputs[2]].shape[0];
-      if (op.kind === 'batchNorm') {
-        const s = channelVector(g, op.inputs[1], channels), o = channelVector(g, op.inputs[2], channels);
-        if (!s || !o) continue;
-        scaleLinear(g, source, s);
-        shiftLinear(g, source, o);
-      } else {
-        const c = channelVector(g, xIndex === a ? b : a, channels);
-        if (!c) continue;
-        if (op.kind === 'mul') scaleLinear(g, source, c); else shiftLinear(g, source, c);
-      }
-      // The linear op now writes the folded op's output tensor.
-      source.outputs = [op.outputs[0]];
-      g.ops.splice(i, 1);
-      changed = true;
-      break;
+  rewriteUntilStable(g, (op, i, { prod, uses }) => {
+    if (op.kind !== 'batchNorm' && op.kind !== 'mul' && op.kind !== 'add') return false;
+    if (op.kind !== 'batchNorm' && op.activation !== 'none') return false;
+    // Which operand is the activation and which the constant (mul/add are commutative).
+    const [a, b] = op.inputs;
+    const xIndex = op.kind === 'batchNorm' ? a : g.tensors[a].data ? b : a;
+    const source = g.ops[prod[xIndex]];
+    if (!isFoldTarget(source) || !singleUse(g, uses, xIndex) || g.tensors[xIndex].data) return false;
+    const channels = g.tensors[source.inputs[2]].shape[0];
+    if (op.kind === 'batchNorm') {
+      const s = channelVector(g, op.inputs[1], channels), o = channelVector(g, op.inputs[2], channels);
+      if (!s || !o) return false;
+      scaleLinear(g, source, s);
+      shiftLinear(g, source, o);
+    } else {
+      const c = channelVector(g, xIndex === a ? b : a, channels);
+      if (!c) return false;
+      if (op.kind === 'mul') scaleLinear(g, source, c); else shiftLinear(g, source, c);
     }
-  }
+    // The linear op now writes the folded op's output tensor.
+    source.outputs = [op.outputs[0]];
+    g.ops.splice(i, 1);
+    return true;
+  });
   // Remaining batch norms (after an add, at the input, ...): y = x * scale + offset as MUL + ADD.
   const ops: IrOp[] = [];
   for (const op of g.ops) {
