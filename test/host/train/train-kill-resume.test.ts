@@ -3,6 +3,7 @@
 // checkpoint, and `--resume` finishes the run with each epoch recorded exactly once.
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,10 +80,14 @@ dataTest(test)('SIGKILL during checkpoint writing and mid-epoch, then --resume: 
   t.true(e >= 2 && e <= EPOCHS, `last/ holds epoch ${e}`);
 
   // 3. Resume with only --out and --resume: the run's own config is used, and it finishes.
+  // The second run may have finished before its kill (tiny epochs) and released its lock itself.
+  const lockLeft = existsSync(join(out, '.lock'));
   const third = agekit(['train', '--out', out, '--resume', '--backend', 'wasm']);
   t.is(await third.exit, 0, third.stderr());
   t.regex(third.stderr(), /resuming .* after epoch \d/);
-  t.regex(third.stderr(), /run folder lock .* was left by process \d+, which has ended: taking it over/, 'the killed run\'s lock is taken over');
+  const takeover = /run folder lock .* was left by process \d+, which has ended: taking it over/;
+  if (lockLeft) t.regex(third.stderr(), takeover, 'the killed run\'s lock is taken over');
+  else t.notRegex(third.stderr(), takeover, 'no lock was left, none is reported');
   t.deepEqual(await metricsEpochs(out), [1, 2, 3]);
   t.is(await lastEpoch(out), EPOCHS);
   const leftovers = (await readdir(out)).filter((n) => n.startsWith('.'));
