@@ -123,7 +123,7 @@ function shrinkFor(job: CropJob, width: number, height: number, outW: number, ou
 export function cropJobImage(job: CropJob, source: JobImage, outW: number, outH: number, spec: CropSpec): Uint8Array {
   const { img, sourceWidth, sourceHeight } = source;
   const box = job.box ?? { x: 0, y: 0, w: sourceWidth, h: sourceHeight };
-  if (img.width === sourceWidth && img.height === sourceHeight) return cropFace(img, box, spec, outW, outH, job.aug?.jitter);
+  // Full-size decodes scale by exactly 1, so one path serves both.
   const sx = img.width / sourceWidth, sy = img.height / sourceHeight;
   const scaled: Box = { x: box.x * sx, y: box.y * sy, w: box.w * sx, h: box.h * sy };
   return cropFace(img, scaled, spec, outW, outH, job.aug?.jitter);
