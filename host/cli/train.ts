@@ -31,7 +31,7 @@ interface TrainFlags {
   net?: string; dataset?: string; valDataset?: string; head: HeadType; preprocessing: Preprocessing; augmentation: Augmentation;
   batch: number; lr: LrSchedule; trainingEpochs: number; optimizer: OptimizerName; momentum: number; weightDecay: number;
   out: string; resume: boolean; backend: BackendChoice; pretraining: string; seed: number; maxStepsPerEpoch: number; cropMargin?: number; bnMomentum?: number; labelSigma?: number;
-  teacher?: string; distillAlpha: number; temperature: number; decodeCache?: number;
+  teacher?: string; distillAlpha: number; temperature: number; decodeCache?: number; weightAverage?: number;
 }
 
 /** Flag name (commander key) -> config key, for the flags a resumed run may change. */
@@ -40,6 +40,7 @@ const FLAG_TO_CONFIG: Partial<Record<keyof TrainFlags, keyof TrainConfig>> = {
   net: 'net', dataset: 'dataset', valDataset: 'valDataset', head: 'head', preprocessing: 'preprocessing', augmentation: 'augmentation',
   batch: 'batchSize', lr: 'lr', trainingEpochs: 'epochs', optimizer: 'optimizer', momentum: 'momentum', weightDecay: 'weightDecay',
   backend: 'backend', pretraining: 'pretraining', seed: 'seed', maxStepsPerEpoch: 'maxStepsPerEpoch', cropMargin: 'cropMargin', bnMomentum: 'bnMomentum', labelSigma: 'labelSigma',
+  weightAverage: 'weightAverage',
 };
 
 function configFromFlags(f: TrainFlags): TrainConfig {
@@ -52,6 +53,7 @@ function configFromFlags(f: TrainFlags): TrainConfig {
     net: f.net!, dataset: f.dataset!, valDataset: f.valDataset!, head: f.head, preprocessing: f.preprocessing, augmentation: f.augmentation,
     batchSize: f.batch, lr: f.lr, epochs: f.trainingEpochs, optimizer: f.optimizer, momentum: f.momentum, weightDecay: f.weightDecay,
     pretraining: f.pretraining, seed: f.seed, maxStepsPerEpoch: f.maxStepsPerEpoch, cropMargin: f.cropMargin, backend: f.backend, bnMomentum: f.bnMomentum, labelSigma: f.labelSigma,
+    weightAverage: f.weightAverage || undefined,
   });
 }
 
@@ -97,6 +99,7 @@ export function registerTrain(program: Command): void {
     .option('--crop-margin <m>', 'face-box margin (fraction of the box side) for datasets with boxes; default the dataset\'s', floatArg('--crop-margin', { min: 0, max: 2 }))
     .option('--bn-momentum <m>', 'batch-norm moving-average momentum while training (default: the network\'s, 0.99); 0.9 suits short runs', floatArg('--bn-momentum', { min: 0, max: 0.9999 }))
     .option('--label-sigma <years>', 'dex head: Gaussian label distribution of this standard deviation around the true age instead of one-hot', floatArg('--label-sigma', { min: 0 }))
+    .option('--weight-average <decay>', 'validate and save an exponential moving average of the weights (e.g. 0.999: about the last 1,000 steps; 0: off)', floatArg('--weight-average', { min: 0, max: 0.99999 }))
     .option('--teacher <name|labels.csv>', 'distil from a teacher: a relabel CSV (agekit relabel), or faceres, faceapi, a teacher JSON (labels the training set once into <out>/teacher-labels.csv)')
     .option('--distill-alpha <a>', 'with --teacher: weight of the teacher targets (1: teacher only, 0: ground truth only)', floatArg('--distill-alpha', { min: 0, max: 1 }), 0.5)
     .option('--temperature <T>', 'with --teacher: softening of the dex distributions', floatArg('--temperature', { min: 0.01 }), 1)

@@ -56,6 +56,8 @@ export interface TrainState {
   epoch: number;
   /** Optimizer steps done in total. */
   globalStep: number;
+  /** Updates folded into the weight average (runs with config.weightAverage). */
+  weightAverageUpdates?: number;
 }
 
 export async function writeRunConfig(dir: string, c: RunConfigFile): Promise<void> {

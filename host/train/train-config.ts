@@ -51,6 +51,11 @@ export interface TrainConfig {
    * age instead of a one-hot target; 0 or undefined = one-hot.
    */
   labelSigma?: number;
+  /**
+   * Decay of an exponential moving average of the weights (weight-average.ts); validation and the
+   * saved checkpoints use the average. Undefined or 0 = none. 0.999 averages about the last 1,000 steps.
+   */
+  weightAverage?: number;
 }
 
 /** Defaults of every optional setting. */

@@ -30,6 +30,7 @@ import { createTrainStep } from './train-step.ts';
 import { registerBatchNormGradient } from './batch-norm-gradient.ts';
 import { initHeadPrior } from './head-prior.ts';
 import { lockRunFolder } from './run-lock.ts';
+import { WeightAverage } from './weight-average.ts';
 import type { TrainConfig } from './train-config.ts';
 
 /** Progress of the steps of one epoch (the CLI shows a bar; tests pass nothing). */
@@ -136,6 +137,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const crop = cropOf(config, o.train);
 
   let model: tf.LayersModel;
+  let average: WeightAverage | undefined;
   let startEpoch = 0;
   let globalStep = 0;
   let records: EpochRecord[] = [];
@@ -157,6 +159,8 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const state = JSON.parse(await readFile(join(last.dir, TRAIN_STATE_FILE), 'utf8')) as TrainState;
       startEpoch = state.epoch;
       globalStep = state.globalStep;
+      // last/'s model files hold the average; the raw weights the optimizer continues are beside them.
+      if (config.weightAverage) average = await WeightAverage.resume(model, last.dir, config.weightAverage, state.weightAverageUpdates ?? 0);
       // The optimizer's slots are created by its first update; restoring sets them directly.
       await restoreOptimizerState(optimizer, last.dir);
       try {
@@ -181,6 +185,10 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
     log(`batch-norm momentum ${config.bnMomentum} on ${n} layers`);
   }
   const fresh = startEpoch === 0;
+  if (config.weightAverage) {
+    average ??= new WeightAverage(model, config.weightAverage);
+    log(`weight average: decay ${config.weightAverage} (about the last ${Math.round(1 / (1 - config.weightAverage))} steps); validation and checkpoints use it`);
+  }
   if (fresh) {
     const pre = parsePretraining(config.pretraining);
     if (pre.kind === 'path') {
@@ -236,6 +244,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       });
       for await (const batch of stream as AsyncIterable<Batch>) {
         const { loss } = step(batch);
+        average?.update(model);
         if (!Number.isFinite(loss)) {
           throw new UsageError(`training diverged: loss ${loss} at epoch ${epoch} step ${steps + 1}`, { where: '--lr', hint: `lower the learning rate (now ${lr}); the last good checkpoint is in ${join(outDir, LAST_DIR)}` });
         }
@@ -246,8 +255,10 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const trainSeconds = (performance.now() - t0) / 1000;
       progress?.stop();
 
+      // With a weight average, validation and both checkpoints' model files hold the average.
+      const withEvaluatedWeights = <T>(fn: () => Promise<T>): Promise<T> => (average ? average.applied(model, fn) : fn());
       const predictor = tfjsAgePredictor(model, metadataFor(config, model, crop, {}), { keepModel: true });
-      const val = await evaluateAgePredictor(predictor, o.val, { batchSize: Math.max(config.batchSize, 32), pool });
+      const val = await withEvaluatedWeights(() => evaluateAgePredictor(predictor, o.val, { batchSize: Math.max(config.batchSize, 32), pool }));
       const isBest = val.metrics.mae < bestValMae;
       const record: EpochRecord = {
         epoch, loss: lossSum / Math.max(1, steps), val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias,
@@ -262,13 +273,14 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       // Order matters for resume: best/ first, then metrics, then last/ (which says the epoch is done).
       if (isBest) {
         bestValMae = val.metrics.mae; bestEpoch = epoch;
-        await saveCheckpoint(join(outDir, BEST_DIR), model, meta);
+        await withEvaluatedWeights(() => saveCheckpoint(join(outDir, BEST_DIR), model, meta));
       }
       record.seconds = (performance.now() - t0) / 1000;
       records.push(record);
       await writeMetrics(outDir, records);
-      const state: TrainState = { epoch, globalStep };
-      await saveCheckpoint(join(outDir, LAST_DIR), model, meta, { ...(await optimizerStateFiles(optimizer)), [TRAIN_STATE_FILE]: JSON.stringify(state) });
+      const state: TrainState = { epoch, globalStep, ...(average ? { weightAverageUpdates: average.updates } : {}) };
+      const resumeFiles = { ...(await optimizerStateFiles(optimizer)), ...(average ? await WeightAverage.trainingWeightFiles(model) : {}), [TRAIN_STATE_FILE]: JSON.stringify(state) };
+      await withEvaluatedWeights(() => saveCheckpoint(join(outDir, LAST_DIR), model, meta, resumeFiles));
       log(`epoch ${epoch}/${config.epochs}: loss ${record.loss.toFixed(3)}  val MAE ${record.val_mae.toFixed(3)}${isBest ? ' (best)' : ''}  lr ${lr}  ${record.images_per_second.toFixed(1)} img/s  ${record.seconds.toFixed(1)} s${cache ? `  ${describeCacheEpoch(cacheBefore!, cache.stats())}` : ''}`);
       o.onEpoch?.(record);
     }
