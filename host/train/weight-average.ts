@@ -29,7 +29,7 @@ function readWeights(model: tf.LayersModel): Float32Array[] {
 }
 
 function writeWeights(model: tf.LayersModel, values: Float32Array[]): void {
-  const tensors = model.weights.map((w, i) => tf.tensor(values[i], w.shape));
+  const tensors = model.weights.map((w, i) => tf.tensor(values[i], w.read().shape));
   model.setWeights(tensors);
   tf.dispose(tensors);
 }

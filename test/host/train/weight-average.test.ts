@@ -41,7 +41,7 @@ test('follows avg = d*avg + (1-d)*w with the warm-up decay, over every weight in
   let expected = flat(model);
   for (let step = 0; step < 30; step++) {
     // Stand-in for an optimizer step: move every weight, the moving statistics too.
-    model.setWeights(model.weights.map((w) => tf.fill(w.shape, step + 1)));
+    model.setWeights(model.weights.map((w) => tf.fill(w.read().shape, step + 1)));
     const d = Math.min(0.9, (1 + step) / (10 + step));
     t.is(average.effectiveDecay(), d);
     average.update(model);
@@ -60,7 +60,7 @@ test('follows avg = d*avg + (1-d)*w with the warm-up decay, over every weight in
 test('the raw weights are put back when the function under the average throws', async (t) => {
   const model = smallModel();
   const average = new WeightAverage(model, 0.5);
-  model.setWeights(model.weights.map((w) => tf.fill(w.shape, 7)));
+  model.setWeights(model.weights.map((w) => tf.fill(w.read().shape, 7)));
   const raw = flat(model);
   await t.throwsAsync(average.applied(model, () => { throw new Error('validation failed'); }), { message: 'validation failed' });
   t.deepEqual(flat(model), raw);
