@@ -113,7 +113,7 @@ export function registerTrain(program: Command): void {
       const val = await loadDataset(config.valDataset);
       process.stderr.write(datasetSummary(val, 'val') + '\n');
       const targets = await distillRunTargets({
-        teacher: flags.teacher, alpha: flags.distillAlpha, temperature: flags.temperature, head: config.head, train, runDir: flags.out, resume: flags.resume,
+        teacher: flags.teacher, alpha: flags.distillAlpha, temperature: flags.temperature, head: config.head, labelSigma: config.labelSigma, train, runDir: flags.out, resume: flags.resume,
         log: (line) => process.stderr.write(line + '\n'),
       });
       const result = await trainRun({

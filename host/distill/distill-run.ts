@@ -21,6 +21,8 @@ export interface DistillRunOptions {
   alpha: number;
   temperature: number;
   head: HeadType;
+  /** `--label-sigma`: the Gaussian of the ground-truth part (dex head). */
+  labelSigma?: number;
   train: Dataset;
   runDir: string;
   /** True when the run is resumed (its config.json is checked against these settings). */
@@ -43,5 +45,5 @@ export async function distillRunTargets(o: DistillRunOptions): Promise<TargetPro
   if (o.teacher === undefined) return undefined;
   const info = await attachTeacherLabels({ teacher: o.teacher, train: o.train, runDir: o.runDir, log: o.log, onProgress: o.onProgress });
   o.log?.(`distillation: ${info.labelled} training faces labelled by ${info.teacher} (${info.file}); alpha ${o.alpha}, temperature ${o.temperature}`);
-  return distillTargets({ head: o.head, alpha: o.alpha, temperature: o.temperature, teacherFirstAge: info.firstAge, source: o.teacher });
+  return distillTargets({ head: o.head, alpha: o.alpha, temperature: o.temperature, labelSigma: o.labelSigma, teacherFirstAge: info.firstAge, source: o.teacher });
 }

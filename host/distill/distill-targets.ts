@@ -6,7 +6,7 @@
  *   L_teacher (or L_truth)              when only one does,
  * with L = squared error for the `regression` head, and for the `dex` head cross-entropy
  * against the teacher's distribution softened by T (student softened alike, scaled by T²,
- * as in Hinton et al.) and against the one-hot true age.
+ * as in Hinton et al.) and against the true age (one-hot, or Gaussian with labelSigma).
  *
  * @example
  * const targets = distillTargets({ head: 'dex', alpha: 0.5, temperature: 2 });
@@ -24,6 +24,8 @@ export interface DistillTargetOptions {
   alpha: number;
   /** Softening temperature of the dex distributions, >= 1 is usual. Default 1. */
   temperature?: number;
+  /** Dex head: standard deviation (years) of the Gaussian around the true age; 0 = one-hot (as dexTargets). Default 0. */
+  labelSigma?: number;
   /** Age of bin 0 of the teacher's distributions. Default 0. */
   teacherFirstAge?: number;
   /** Recorded in config.json: where the teacher labels came from. */
@@ -77,11 +79,13 @@ export function distillTargets(options: DistillTargetOptions): TargetProvider {
   const { head, alpha } = options;
   const T = options.temperature ?? 1;
   const firstAge = options.teacherFirstAge ?? 0;
+  const sigma = options.labelSigma ?? 0;
   if (!(alpha >= 0 && alpha <= 1)) throw new UsageError(`alpha must be in 0..1 (got ${alpha})`, { where: '--distill-alpha' });
   if (!(T > 0)) throw new UsageError(`temperature must be > 0 (got ${T})`, { where: '--temperature' });
   const id = `distill-${head}`;
   const describe = () => ({
     loss: head === 'dex' ? 'cross-entropy (teacher: softened by T, scaled by T²)' : 'mse', target: 'teacher and true age', alpha, temperature: T,
+    ...(head === 'dex' && sigma > 0 ? { trueAge: `gaussian label distribution, sigma ${sigma}` } : {}),
     ...(options.source ? { teacher: options.source } : {}),
   });
 
@@ -118,7 +122,7 @@ export function distillTargets(options: DistillTargetOptions): TargetProvider {
         if (s.teacherDist) teacherDistToBins(s.teacherDist, firstAge, T, DEX_BINS, row);
         else if (s.teacherAge !== undefined) interpolatedAgeDist(s.teacherAge, DEX_BINS, row);
       });
-      const truth = ageDistributions(Float32Array.from(samples, (s) => s.age ?? 0), DEX_BINS, 0);
+      const truth = ageDistributions(Float32Array.from(samples, (s) => s.age ?? 0), DEX_BINS, sigma);
       return {
         teacherDist: tf.tensor2d(teacher, [n, DEX_BINS]), trueDist: tf.tensor2d(truth, [n, DEX_BINS]),
         wTeacher: tf.tensor1d(w.teacher), wTruth: tf.tensor1d(w.truth),

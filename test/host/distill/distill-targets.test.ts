@@ -51,6 +51,10 @@ test('alpha 0 is exactly the ground-truth loss; alpha 1 with the truth as teache
   const gtReg = tf.tidy(() => regressionTargets().loss(ages, regressionTargets().makeTargets(b)).dataSync()[0]);
   t.true(Math.abs(lossOf(distillTargets({ head: 'dex', alpha: 0 }), probs, b) - gtDex) < 1e-5);
   t.true(Math.abs(lossOf(distillTargets({ head: 'regression', alpha: 0 }), ages, b) - gtReg) < 1e-4);
+  // --label-sigma reaches the ground-truth part: alpha 0 with sigma 2 is dexTargets' Gaussian loss, not the one-hot one.
+  const gtGauss = tf.tidy(() => dexTargets({ labelSigma: 2 }).loss(probs, dexTargets({ labelSigma: 2 }).makeTargets(b)).dataSync()[0]);
+  t.true(Math.abs(gtGauss - gtDex) > 1e-3, 'the Gaussian loss differs from the one-hot loss');
+  t.true(Math.abs(lossOf(distillTargets({ head: 'dex', alpha: 0, labelSigma: 2 }), probs, b) - gtGauss) < 1e-5);
   const asTeacher = fakeBatch(samples.map((s) => ({ ...s, teacherAge: s.age })));
   t.true(Math.abs(lossOf(distillTargets({ head: 'dex', alpha: 1 }), probs, asTeacher) - gtDex) < 1e-5);
   t.true(Math.abs(lossOf(distillTargets({ head: 'regression', alpha: 1 }), ages, asTeacher) - gtReg) < 1e-4);
