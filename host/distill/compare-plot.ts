@@ -41,6 +41,30 @@ function logTicks(lo: number, hi: number): number[] {
 }
 
 /** Draw the plot as an RGB image (default 800 x 500). */
+/** A label's box on the plot, in pixels. */
+export interface LabelBox { x: number; y: number; w: number; h: number }
+
+const overlaps = (a: LabelBox, b: LabelBox) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/**
+ * Where a point's label goes: beside the point, alternately above and below it, moving further away
+ * until it overlaps no label placed before (students of one network sit on the same spot, and a
+ * hidden label hides a model). Clamped to [left, right] x [top, bottom].
+ */
+export function placeLabel(placed: LabelBox[], x: number, y: number, w: number, h: number, bounds: { left: number; right: number; top: number; bottom: number }, preferBelow = false): LabelBox {
+  const bx = Math.max(bounds.left, Math.min(x + 10, bounds.right - w));
+  const clampY = (v: number) => Math.max(bounds.top, Math.min(v, bounds.bottom - h));
+  let first: LabelBox | undefined;
+  for (let k = 1; k <= 12; k++) {
+    for (const side of preferBelow ? [1, -1] : [-1, 1]) {
+      const box = { x: bx, y: clampY(y - h / 2 + side * (k * (h + 3))), w, h };
+      first ??= box;
+      if (!placed.some((p) => overlaps(p, box))) return box;
+    }
+  }
+  return first!;
+}
+
 export function drawComparePlot(rows: CompareRow[], width = 800, height = 500): RgbImage {
   const img: RgbImage = { width, height, data: new Uint8Array(width * height * 3).fill(255) };
   const left = 70, right = width - 30, top = 40, bottom = height - 60;
@@ -64,14 +88,16 @@ export function drawComparePlot(rows: CompareRow[], width = 800, height = 500): 
   line(img, left, top, left, bottom, black);
   drawText(img, 'MS PER IMAGE, BATCH 1 (LOG)', (left + right) / 2 - measureText('MS PER IMAGE, BATCH 1 (LOG)', 2).width / 2, height - 26, { scale: 2, color: black });
   drawText(img, 'MAE (YEARS)', 8, 12, { scale: 2, color: black });
+  const placed: LabelBox[] = [];
+  rows.forEach((r, i) => disc(img, px(r.msPerImage), py(r.mae), 6, COLORS[i % COLORS.length]));
   rows.forEach((r, i) => {
     const c = COLORS[i % COLORS.length];
-    const x = px(r.msPerImage), y = py(r.mae);
-    disc(img, x, y, 6, c);
     const name = r.model.split(/[\\/]/).filter(Boolean).slice(-2).join('/').slice(-28);
     const label = `${name} ${r.mae.toFixed(2)}`;
-    const w = measureText(label, 1).width;
-    drawText(img, label, Math.min(x + 10, right - w), y - 4 + (i % 2 ? 10 : -10), { scale: 1, color: c, background: [255, 255, 255] });
+    const size = measureText(label, 1);
+    const box = placeLabel(placed, px(r.msPerImage), py(r.mae), size.width, size.height, { left, right, top, bottom }, i % 2 === 1);
+    placed.push(box);
+    drawText(img, label, box.x, box.y, { scale: 1, color: c, background: [255, 255, 255] });
   });
   return img;
 }

@@ -12,7 +12,7 @@ import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { buildNet } from '../../../host/nets/index.ts';
 import { countMultiplyAdds, countParams } from '../../../host/nets/model-cost.ts';
 import { compareJson, compareModels, formatCompareTable } from '../../../host/distill/compare.ts';
-import { writeComparePlot } from '../../../host/distill/compare-plot.ts';
+import { placeLabel, writeComparePlot, type LabelBox } from '../../../host/distill/compare-plot.ts';
 import { profileMultiplyAdds, kernelMultiplyAdds } from '../../../host/distill/multiply-adds.ts';
 import { evaluateTeacher } from '../../../host/distill/teacher-eval.ts';
 import { builtinDescriptor, createTeacher } from '../../../host/distill/teacher-registry.ts';
@@ -65,4 +65,21 @@ dataTest(test).serial('compare measures a teacher and a checkpoint on the same f
   const info = await sharp(png).metadata();
   t.like(info, { format: 'png', width: 800, height: 500 });
   model.dispose();
+});
+
+test('plot labels of models on the same spot do not cover each other', (t) => {
+  const bounds = { left: 70, right: 770, top: 40, bottom: 440 };
+  const placed: LabelBox[] = [];
+  // Three students of one network (same ms, MAE 0.01 apart) and one at the plot's right edge.
+  for (const [x, y] of [[400, 200], [400, 201], [400, 199], [765, 300]]) placed.push(placeLabel(placed, x, y, 150, 7, bounds, placed.length % 2 === 1));
+  for (let i = 0; i < placed.length; i++) {
+    const a = placed[i];
+    t.true(a.x >= bounds.left && a.x + a.w <= bounds.right && a.y >= bounds.top && a.y + a.h <= bounds.bottom, `label ${i} inside the plot: ${JSON.stringify(a)}`);
+    for (let j = 0; j < i; j++) {
+      const b = placed[j];
+      const apart = a.x >= b.x + b.w || b.x >= a.x + a.w || a.y >= b.y + b.h || b.y >= a.y + a.h;
+      t.true(apart, `labels ${j} and ${i} overlap: ${JSON.stringify(b)} ${JSON.stringify(a)}`);
+    }
+  }
+  t.true(Math.abs(placed[0].y + 3.5 - 200) <= 12, 'the first label sits next to its point');
 });
