@@ -7,8 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { initBackend } from '../device/backend/tfjs-backend.ts';
-import { TfliteRunner } from '../device/runtime/tflite-runner.ts';
+import { initBackend } from '../core/backend/tfjs-backend.ts';
+import { TfliteRunner } from '../core/runtime/tflite-runner.ts';
 import { convertModel } from '../converters/convert-model.ts';
 import { runnerAgePredictor } from '../host/eval/age-predictor.ts';
 import { evaluateAgePredictor } from '../host/eval/evaluate.ts';

@@ -13,8 +13,8 @@ import { buildNet, countMultiplyAdds } from '../host/nets/index.ts';
 import { fromLayersModel } from '../converters/ir/from-layers-model.ts';
 import { optimizeGraph } from '../converters/convert-model.ts';
 import { writeTflite } from '../converters/write-tflite.ts';
-import { TfliteRunner } from '../device/runtime/tflite-runner.ts';
-import { writeFileAtomic } from '../device/atomic-file.ts';
+import { TfliteRunner } from '../core/runtime/tflite-runner.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : fallback; };

@@ -7,12 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { initBackend } from '../device/backend/tfjs-backend.ts';
-import { TfliteRunner } from '../device/runtime/tflite-runner.ts';
+import { initBackend } from '../core/backend/tfjs-backend.ts';
+import { TfliteRunner } from '../core/runtime/tflite-runner.ts';
 import { convertModel, QUANTIZE_MODES } from '../converters/convert-model.ts';
 import { saveCheckpoint } from '../host/checkpoint/checkpoint.ts';
 import { buildNet, getNet } from '../host/nets/index.ts';
-import { defaultReadout, METADATA_FORMAT, METADATA_VERSION } from '../device/contract/model-metadata.ts';
+import { defaultReadout, METADATA_FORMAT, METADATA_VERSION } from '../core/contract/model-metadata.ts';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

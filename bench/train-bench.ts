@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../device/atomic-file.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import { buildNet } from '../host/nets/index.ts';
 import { createTrainStep } from '../host/train/train-step.ts';
 import { createOptimizer } from '../host/train/optimizer.ts';

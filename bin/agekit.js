@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// Entry point of the installed `agekit` command: runs the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
-register();
-await import('../host/cli/main.ts');
+// Entry point of the installed `agekit` command: the compiled CLI in dist/ (npm run build).
+import { main } from '../dist/cli/main.js';
+process.exitCode = await main(process.argv);

@@ -1,15 +1,15 @@
 /**
  * `agekit calibrate build` as a library call: draw a sample of a dataset stratified by age
- * decade, crop each face with host/data's crop (cropFace from device/contract, the code training
+ * decade, crop each face with host/data's crop (cropFace from core/contract, the code training
  * and the device use), and store the uint8 crops with a manifest as a representative set.
  *
  * @example
  * const r = await buildRepresentativeSet({ dataset: 'utkface:data:split=train', samples: 500, out: 'calib/utk96',
  *   inputSize: [96, 96], preprocessing: 'tf' });
  */
-import { DataError } from '../device/errors.ts';
-import { DEFAULT_CROP, type CropSpec } from '../device/contract/face-crop.ts';
-import type { Preprocessing } from '../device/contract/preprocessing.ts';
+import { DataError } from '../core/errors.ts';
+import { DEFAULT_CROP, type CropSpec } from '../core/contract/face-crop.ts';
+import type { Preprocessing } from '../core/contract/preprocessing.ts';
 import { loadDataset } from '../host/data/load-dataset.ts';
 import { cropJobRgb } from '../host/data/prepare-crops.ts';
 import type { Sample } from '../host/data/dataset.ts';

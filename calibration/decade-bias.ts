@@ -6,8 +6,8 @@
  * @example
  * fitDecadeBias(Float32Array.of(5, 8, 25), Float32Array.of(3, 6, 30)); // bias [2, 0, -5]
  */
-import { DataError } from '../device/errors.ts';
-import type { AgeCalibration } from '../device/contract/model-metadata.ts';
+import { DataError } from '../core/errors.ts';
+import type { AgeCalibration } from '../core/contract/model-metadata.ts';
 
 export type DecadeBiasCalibration = Extract<AgeCalibration, { kind: 'decade_bias' }>;
 

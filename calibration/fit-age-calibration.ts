@@ -8,8 +8,8 @@
  * const r = fitAgeCalibration(predictions, truths, { method: 'auto', holdout: 0.3, seed: 0 });
  * console.log(r.chosen, r.before.mae, r.after.mae); // r.calibration goes into ModelMetadata.ageCalibration
  */
-import { DataError } from '../device/errors.ts';
-import { calibrateAge, type AgeCalibration } from '../device/contract/model-metadata.ts';
+import { DataError } from '../core/errors.ts';
+import { calibrateAge, type AgeCalibration } from '../core/contract/model-metadata.ts';
 import { SeededRandom } from '../host/data/seeded-random.ts';
 import { ageMetrics, type AgeMetrics } from '../host/eval/metrics.ts';
 import { fitIsotonic } from './isotonic-regression.ts';

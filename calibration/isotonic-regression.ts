@@ -7,8 +7,8 @@
  * const cal = fitIsotonic(Float32Array.of(10, 20, 30), Float32Array.of(12, 11, 35));
  * // { kind: 'isotonic', x: [10, 20, 30], y: [11.5, 11.5, 35], n: 3 }: 12 then 11 decrease, so they pool to 11.5
  */
-import { DataError } from '../device/errors.ts';
-import type { AgeCalibration } from '../device/contract/model-metadata.ts';
+import { DataError } from '../core/errors.ts';
+import type { AgeCalibration } from '../core/contract/model-metadata.ts';
 
 export type IsotonicCalibration = Extract<AgeCalibration, { kind: 'isotonic' }>;
 

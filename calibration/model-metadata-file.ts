@@ -10,11 +10,11 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelFormatError } from '../device/errors.ts';
-import { writeFileAtomic } from '../device/atomic-file.ts';
-import { parseModelMetadata, type ModelMetadata } from '../device/contract/model-metadata.ts';
-import { readTfliteMetadata } from '../device/contract/tflite-metadata.ts';
-import { isTflitePath } from '../device/runtime/open-runner.ts';
+import { ModelFormatError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
+import { parseModelMetadata, type ModelMetadata } from '../core/contract/model-metadata.ts';
+import { readTfliteMetadata } from '../core/tflite/tflite-metadata.ts';
+import { isTflitePath } from '../core/runtime/open-runner.ts';
 import { METADATA_FILE, readCheckpointMetadata, resolveCheckpointDir } from '../host/checkpoint/checkpoint.ts';
 import { replaceTfliteMetadata } from './tflite-metadata-patch.ts';
 

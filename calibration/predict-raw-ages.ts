@@ -7,9 +7,9 @@
  * const r = await predictRawAges('runs/m64', await loadDataset('utkface:data:split=val'));
  * fitAgeCalibration(r.predictions, r.truths);
  */
-import type { ModelMetadata } from '../device/contract/model-metadata.ts';
-import { isTflitePath, openRunner } from '../device/runtime/open-runner.ts';
-import type { RuntimeName } from '../device/runtime/model-runner.ts';
+import type { ModelMetadata } from '../core/contract/model-metadata.ts';
+import { isTflitePath, openRunner } from '../core/runtime/open-runner.ts';
+import type { RuntimeName } from '../core/runtime/model-runner.ts';
 import { loadCheckpoint } from '../host/checkpoint/checkpoint.ts';
 import type { Dataset } from '../host/data/dataset.ts';
 import { runnerAgePredictor, tfjsAgePredictor, type AgePredictor } from '../host/eval/age-predictor.ts';

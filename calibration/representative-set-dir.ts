@@ -10,10 +10,10 @@
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError } from '../device/errors.ts';
-import { writeFileAtomic } from '../device/atomic-file.ts';
-import { normalizePixels, PREPROCESSINGS, type Preprocessing } from '../device/contract/preprocessing.ts';
-import type { CropSpec } from '../device/contract/face-crop.ts';
+import { DataError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
+import { normalizePixels, PREPROCESSINGS, type Preprocessing } from '../core/contract/preprocessing.ts';
+import type { CropSpec } from '../core/contract/face-crop.ts';
 import { REPRESENTATIVE_SET_FORMAT } from '../device/sinks/calibration-collector.ts';
 import type { RepresentativeSet } from './representative-set.ts';
 

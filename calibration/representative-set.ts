@@ -6,9 +6,9 @@
  * @example
  * for await (const x of set.samples()) observe(x); // x: Float32Array [h, w, 3], model units
  */
-import { DataError } from '../device/errors.ts';
-import type { Preprocessing } from '../device/contract/preprocessing.ts';
-import type { ModelMetadata } from '../device/contract/model-metadata.ts';
+import { DataError } from '../core/errors.ts';
+import type { Preprocessing } from '../core/contract/preprocessing.ts';
+import type { ModelMetadata } from '../core/contract/model-metadata.ts';
 
 export interface RepresentativeSet {
   /** Where the set came from (directory or dataset spec), recorded in the model's metadata. */

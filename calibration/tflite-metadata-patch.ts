@@ -8,9 +8,9 @@
  * @example
  * const patched = replaceTfliteMetadata(bytes, { ...meta, ageCalibration }, 'student.tflite');
  */
-import { ModelFormatError } from '../device/errors.ts';
-import { F, FlatReader, readTfliteMetadata, validateTflite } from '../device/contract/tflite-metadata.ts';
-import { parseModelMetadata, TFLITE_METADATA_NAME, type ModelMetadata } from '../device/contract/model-metadata.ts';
+import { ModelFormatError } from '../core/errors.ts';
+import { F, FlatReader, readTfliteMetadata, validateTflite } from '../core/tflite/tflite-metadata.ts';
+import { parseModelMetadata, TFLITE_METADATA_NAME, type ModelMetadata } from '../core/contract/model-metadata.ts';
 
 /** Data of a TFLite buffer starts on this boundary (as the TFLite converter aligns weights). */
 const DATA_ALIGN = 16;

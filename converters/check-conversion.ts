@@ -6,8 +6,8 @@
  * @example
  * const report = await checkConversion(result, 'utkface:../shared/data/utkface:split=val', { limit: 50 });
  */
-import { TfliteRunner } from '../device/runtime/tflite-runner.ts';
-import { readAges, calibrateAge } from '../device/contract/model-metadata.ts';
+import { TfliteRunner } from '../core/runtime/tflite-runner.ts';
+import { readAges, calibrateAge } from '../core/contract/model-metadata.ts';
 import { loadDataset } from '../host/data/load-dataset.ts';
 import { batchStream } from '../host/data/batch-stream.ts';
 import type { ConvertResult } from './convert-model.ts';

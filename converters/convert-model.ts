@@ -8,8 +8,8 @@
  *   calibration: 'utkface:../shared/data/utkface:split=train', calibrationMethod: 'percentile' });
  */
 import { stat } from 'node:fs/promises';
-import { UsageError } from '../device/errors.ts';
-import type { ModelMetadata, QuantizationInfo } from '../device/contract/model-metadata.ts';
+import { UsageError } from '../core/errors.ts';
+import type { ModelMetadata, QuantizationInfo } from '../core/contract/model-metadata.ts';
 import { checkRepresentativeSet, type RepresentativeSet } from '../calibration/representative-set.ts';
 import type { CalibrationMethod } from '../calibration/ranges/range-observer.ts';
 import { openRepresentativeSet } from '../calibration/representative-set-dir.ts';
@@ -23,7 +23,7 @@ import { collectRanges } from './quantize/collect-ranges.ts';
 import { datasetRepresentativeSet } from './quantize/dataset-representative-set.ts';
 import { checkMappable, saveTflite, writeTflite } from './write-tflite.ts';
 import { loadSource, readMetadataFile, type LoadedSource } from './load-source.ts';
-import { buildStandardMetadata, STANDARD_METADATA_NAME } from './tflite/schema/standard-metadata.ts';
+import { buildStandardMetadata, STANDARD_METADATA_NAME } from '../core/tflite/schema/standard-metadata.ts';
 
 export type QuantizeMode = QuantizationInfo['mode'];
 export const QUANTIZE_MODES: readonly QuantizeMode[] = ['none', 'float16', 'dynamic', 'int8'];

@@ -10,8 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { stat, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ModelFormatError } from '../device/errors.ts';
-import { parseModelMetadata, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../device/contract/model-metadata.ts';
+import { ModelFormatError } from '../core/errors.ts';
+import { parseModelMetadata, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../core/contract/model-metadata.ts';
 import { loadCheckpoint } from '../host/checkpoint/checkpoint.ts';
 import '../host/nets/hard-activations.ts';
 import type { Graph } from './ir/graph.ts';

@@ -9,16 +9,16 @@
  * await saveTflite('student.tflite', bytes);
  */
 import { Builder } from 'flatbuffers';
-import { ConversionError } from '../device/errors.ts';
-import { writeFileAtomic } from '../device/atomic-file.ts';
-import { TFLITE_METADATA_NAME, type ModelMetadata } from '../device/contract/model-metadata.ts';
+import { ConversionError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
+import { TFLITE_METADATA_NAME, type ModelMetadata } from '../core/contract/model-metadata.ts';
 import type { Graph, IrData, IrDType, IrOp } from './ir/graph.ts';
-import { BuiltinOperator, TensorType, type BuiltinOp, type TensorTypeValue } from './tflite/schema/enums.ts';
-import { buildBuffer } from './tflite/schema/buffer.ts';
-import { buildTensor } from './tflite/schema/tensor.ts';
-import { buildOperator, buildOperatorCode } from './tflite/schema/operator.ts';
-import { buildSubGraph } from './tflite/schema/subgraph.ts';
-import { buildMetadata, finishModel } from './tflite/schema/model.ts';
+import { BuiltinOperator, TensorType, type BuiltinOp, type TensorTypeValue } from '../core/tflite/schema/enums.ts';
+import { buildBuffer } from '../core/tflite/schema/buffer.ts';
+import { buildTensor } from '../core/tflite/schema/tensor.ts';
+import { buildOperator, buildOperatorCode } from '../core/tflite/schema/operator.ts';
+import { buildSubGraph } from '../core/tflite/schema/subgraph.ts';
+import { buildMetadata, finishModel } from '../core/tflite/schema/model.ts';
 import { mapperFor } from './tflite/ops/table.ts';
 import type { WriteContext } from './tflite/ops/op-mapper.ts';
 

@@ -19,6 +19,6 @@ export { JsonLinesSink } from './sinks/json-lines-sink.ts';
 export { LatencyStats } from './sinks/latency-stats.ts';
 export { HttpSink } from './sinks/http-sink.ts';
 export { MqttSink } from './sinks/mqtt-sink.ts';
-export { openRunner, type OpenRunnerOptions } from './runtime/open-runner.ts';
-export type { ModelRunner, RuntimeName } from './runtime/model-runner.ts';
+export { openRunner, type OpenRunnerOptions } from '../core/runtime/open-runner.ts';
+export type { ModelRunner, RuntimeName } from '../core/runtime/model-runner.ts';
 export { StageClock } from './stage-clock.ts';

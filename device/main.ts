@@ -5,40 +5,27 @@
  * @example
  * node agekit-device.js run --source v4l2:/dev/video0 --http 127.0.0.1:8080
  */
-import { Command, CommanderError } from 'commander';
-import { AgekitError, UsageError } from './errors.ts';
+import { Command } from 'commander';
+import { isMainModule, runCommandLine } from '../core/command-line.ts';
 import { registerDeviceCommands } from './cli/device-commands.ts';
+import { AGEKIT_VERSION } from '../core/version.ts';
 
 export function buildDeviceProgram(): Command {
   const program = new Command('agekit')
     .description('agekit device runtime: face detection, age estimation and tracking on a camera, with speed reporting')
-    .version('0.1.0')
+    .version(AGEKIT_VERSION)
     .option('--verbose', 'print stack traces of errors', false);
   registerDeviceCommands(program);
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildDeviceProgram();
-  program.exitOverride();
-  try {
-    await program.parseAsync(argv);
-    return 0;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
-    if (err instanceof AgekitError) {
-      process.stderr.write(`agekit: ${err.message}\n`);
-      if (argv.includes('--verbose') && err.stack) process.stderr.write(err.stack + '\n');
-      return err instanceof UsageError ? 2 : 1;
-    }
-    process.stderr.write(`agekit: internal error (a bug; please report it with this trace)\n${(err as Error)?.stack ?? String(err)}\n`);
-    return 1;
-  }
+/** Run the device CLI on `argv` (as process.argv); resolves to the exit code. */
+export function main(argv: string[]): Promise<number> {
+  return runCommandLine(buildDeviceProgram(), argv);
 }
 
-// Run when executed directly (tsx) or as the bundle, not when imported.
-const entry = process.argv[1] ?? '';
-if (/(?:device[\\/]main\.ts|agekit-device\.m?js)$/.test(entry)) {
+// Run when executed directly (tsx, node on the compiled file, or the bundle), not when imported.
+if (isMainModule(import.meta.url)) {
   // Exit explicitly: tfjs WASM and native runtimes may keep handles open after a run.
   main(process.argv).then((code) => process.exit(code));
 }

@@ -11,7 +11,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ModelFormatError } from './errors.ts';
+import { agekitRoot, installedPackageDir } from '../core/package-files.ts';
+import { ModelFormatError } from '../core/errors.ts';
 import { BlazeFaceDetector } from './detectors/blazeface-detector.ts';
 import { AgeEstimator } from './estimators/age-estimator.ts';
 import { cropFaces } from './estimators/crop-faces.ts';
@@ -103,20 +104,20 @@ export async function runPipeline(o: RunPipelineOptions, signal: AbortSignal): P
 
 /** Where the shipped models are: samples/models beside the package (or beside the bundle). */
 export function shippedModelsDir(): string {
+  const root = agekitRoot();
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const dir of [resolve(here, '..', 'samples', 'models'), resolve(here, 'models'), resolve(process.cwd(), 'models')]) {
-    if (existsSync(dir)) return dir;
-  }
-  return resolve(here, '..', 'samples', 'models');
+  // In a checkout or an installed package: samples/models; in the device bundle: models/ beside it.
+  const candidates = [...(root ? [join(root, 'samples', 'models')] : []), resolve(here, 'models'), resolve(process.cwd(), 'models')];
+  return candidates.find((dir) => existsSync(dir)) ?? candidates[0];
 }
 
 /** The shipped detector: blazeface.tflite, else BlazeFace's tfjs graph model from @vladmandic/human. */
 export function defaultDetectorPath(): string {
   const tflite = join(shippedModelsDir(), 'blazeface.tflite');
   if (existsSync(tflite)) return tflite;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const human = resolve(here, '..', 'node_modules', '@vladmandic', 'human', 'models', 'blazeface.json');
-  if (existsSync(human)) return human;
+  const humanDir = installedPackageDir('@vladmandic/human');
+  const human = humanDir && join(humanDir, 'models', 'blazeface.json');
+  if (human && existsSync(human)) return human;
   throw new ModelFormatError('no face detector found', { where: shippedModelsDir(), hint: 'give --detector <blazeface.tflite> (agekit convert the BlazeFace graph model from @vladmandic/human)' });
 }
 

@@ -7,8 +7,8 @@
  * const source: Source = createSource('file:walk.mp4', { loop: false });
  * for await (const frame of source.frames(signal)) console.log(frame.index, frame.tMs);
  */
-import type { Box } from './contract/face-crop.ts';
-import type { ModelMetadata } from './contract/model-metadata.ts';
+import type { Box } from '../core/contract/face-crop.ts';
+import type { ModelMetadata } from '../core/contract/model-metadata.ts';
 
 /** One camera frame: RGB bytes, HWC, `width * height * 3` long. */
 export interface Frame {

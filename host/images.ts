@@ -5,8 +5,8 @@
  * const img = await readRgb('face.jpg'); // { width, height, data: Uint8Array (HWC RGB) }
  */
 import sharp from 'sharp';
-import { DataError } from '../device/errors.ts';
-import type { RgbImage } from '../device/contract/face-crop.ts';
+import { DataError } from '../core/errors.ts';
+import type { RgbImage } from '../core/contract/face-crop.ts';
 
 // Decoding runs in libvips' own threads; one per core keeps the training thread free.
 sharp.concurrency(1);

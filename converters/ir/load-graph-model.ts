@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ModelFormatError } from '../../device/errors.ts';
+import { ModelFormatError } from '../../core/errors.ts';
 
 export interface LoadedGraphModel { model: tf.GraphModel; artifacts: tf.io.ModelArtifacts; path: string }
 

@@ -6,8 +6,8 @@
  * @example
  * const ranges = await collectRanges(g, set, { method: 'percentile' });
  */
-import { DataError } from '../../device/errors.ts';
-import { TfliteRunner } from '../../device/runtime/tflite-runner.ts';
+import { DataError } from '../../core/errors.ts';
+import { TfliteRunner } from '../../core/runtime/tflite-runner.ts';
 import { createRangeObserver, type CalibrationMethod, type RangeObserverOptions } from '../../calibration/ranges/range-observer.ts';
 import type { RepresentativeSet } from '../../calibration/representative-set.ts';
 import type { Graph } from '../ir/graph.ts';

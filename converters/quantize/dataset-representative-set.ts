@@ -6,8 +6,8 @@
  * @example
  * const set = await datasetRepresentativeSet('utkface:../shared/data/utkface:split=train', meta, { samples: 200 });
  */
-import type { ModelMetadata } from '../../device/contract/model-metadata.ts';
-import { DataError } from '../../device/errors.ts';
+import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { DataError } from '../../core/errors.ts';
 import { loadDataset } from '../../host/data/load-dataset.ts';
 import { batchStream } from '../../host/data/batch-stream.ts';
 import type { RepresentativeSet } from '../../calibration/representative-set.ts';

@@ -10,7 +10,7 @@
  * @example
  * const q = quantizeInt8(g, await collectRanges(g, set, 'percentile'), { io: 'float' });
  */
-import { ConversionError } from '../../device/errors.ts';
+import { ConversionError } from '../../core/errors.ts';
 import { addTensor, cloneGraph, type Graph, type IrOp, type IrQuant } from '../ir/graph.ts';
 import { activationQuant, int32Bias, quantizeValues, symmetricWeights } from './quantize-params.ts';
 

@@ -10,7 +10,7 @@
  * @example
  * const r = await runBench({ configs: [{ runtime: 'tflite', threads: 1, detector: 'samples/models/blazeface.tflite', model: 'student.tflite' }], frames });
  */
-import type { RuntimeName } from '../runtime/model-runner.ts';
+import type { RuntimeName } from '../../core/runtime/model-runner.ts';
 import { BlazeFaceDetector } from '../detectors/blazeface-detector.ts';
 import { AgeEstimator } from '../estimators/age-estimator.ts';
 import { cropFaces } from '../estimators/crop-faces.ts';

@@ -12,8 +12,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { writeFileAtomic } from '../atomic-file.ts';
-import { ModelFormatError, UsageError } from '../errors.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
+import { ModelFormatError, UsageError } from '../../core/errors.ts';
 import { shippedModelsDir } from '../pipeline.ts';
 
 /** Packages left out of the bundle: native addons, WASM loaders and their heavy trees. */

@@ -8,12 +8,12 @@
  */
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { resolve, join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve, join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { writeFileAtomic } from '../atomic-file.ts';
-import { UsageError } from '../errors.ts';
-import { RUNTIME_NAMES, type RuntimeName } from '../runtime/model-runner.ts';
+import { agekitRoot, installedPackageDir } from '../../core/package-files.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
+import { UsageError } from '../../core/errors.ts';
+import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner.ts';
 import { defaultDetectorPath, defaultStudentPath, shippedModelsDir } from '../pipeline.ts';
 import { benchFrames } from '../bench/bench-frames.ts';
 import { runBench, type BenchConfig } from '../bench/run-bench.ts';
@@ -28,8 +28,8 @@ interface BenchFlags {
 
 /** Where face photos for synthesized frames are found by default: $AGEKIT_DATA, then ../shared/data/utkface. */
 function defaultFacesDir(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const roots = [process.env.AGEKIT_DATA, resolve(here, '..', '..', '..', 'shared', 'data', 'utkface'), resolve(process.cwd(), '..', 'shared', 'data', 'utkface')];
+  const root = agekitRoot();
+  const roots = [process.env.AGEKIT_DATA, root && resolve(root, '..', 'shared', 'data', 'utkface'), resolve(process.cwd(), '..', 'shared', 'data', 'utkface')];
   for (const r of roots) {
     if (!r) continue;
     if (existsSync(join(r, 'images'))) return join(r, 'images');
@@ -39,9 +39,9 @@ function defaultFacesDir(): string | undefined {
 }
 
 function humanBlazeface(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const p = resolve(here, '..', '..', 'node_modules', '@vladmandic', 'human', 'models', 'blazeface.json');
-  return existsSync(p) ? p : undefined;
+  const humanDir = installedPackageDir('@vladmandic/human');
+  const p = humanDir && join(humanDir, 'models', 'blazeface.json');
+  return p && existsSync(p) ? p : undefined;
 }
 
 export function registerBench(program: Command): void {

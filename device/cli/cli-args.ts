@@ -5,7 +5,7 @@
  * @example
  * cmd.option('--threads <n>', 'TFLite threads', intFlag('--threads', { min: 1 }));
  */
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 
 /** An integer flag with optional bounds. */
 export function intFlag(flag: string, bounds: { min?: number; max?: number } = {}) {

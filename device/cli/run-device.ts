@@ -8,8 +8,8 @@
  */
 import type { Writable } from 'node:stream';
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../atomic-file.ts';
-import type { RuntimeName } from '../runtime/model-runner.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
+import type { RuntimeName } from '../../core/runtime/model-runner.ts';
 import { BlazeFaceDetector } from '../detectors/blazeface-detector.ts';
 import { AgeEstimator } from '../estimators/age-estimator.ts';
 import { IouTracker } from '../trackers/iou-tracker.ts';
@@ -25,8 +25,8 @@ import { CalibrationCollector } from '../sinks/calibration-collector.ts';
 import { SaveFramesSink } from '../sinks/save-frames-sink.ts';
 import { describeMachine, formatMachine } from '../report/machine-info.ts';
 import { buildRunReport, type RunReport } from '../report/run-report.ts';
-import { UsageError } from '../errors.ts';
-import type { ModelRunner } from '../runtime/model-runner.ts';
+import { UsageError } from '../../core/errors.ts';
+import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 
 export interface RunDeviceOptions {
   source: string;

@@ -7,7 +7,7 @@
  * agekit run --model samples/models/student.tflite --source v4l2:/dev/video0 --http 127.0.0.1:8080 --report run.json
  */
 import { Command, Option } from 'commander';
-import { RUNTIME_NAMES, type RuntimeName } from '../runtime/model-runner.ts';
+import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner.ts';
 import { DEFAULT_AGE_BUCKETS } from '../trackers/age-buckets.ts';
 import { runDevice, type RunDeviceOptions } from './run-device.ts';
 import { intFlag, numberFlag, sizeFlag } from './cli-args.ts';

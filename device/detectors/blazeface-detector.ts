@@ -13,10 +13,10 @@
  * const detector = await BlazeFaceDetector.create({ modelPath: 'samples/models/blazeface.tflite', minFacePx: 40 });
  * const faces = await detector.detect(frame);
  */
-import { ModelFormatError } from '../errors.ts';
-import type { ModelRunner } from '../runtime/model-runner.ts';
+import { ModelFormatError } from '../../core/errors.ts';
+import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 import type { Detector, FaceBox, Frame } from '../stages.ts';
-import { openRunner, type OpenRunnerOptions } from '../runtime/open-runner.ts';
+import { openRunner, type OpenRunnerOptions } from '../../core/runtime/open-runner.ts';
 import { blazeFaceAnchors } from './blazeface-anchors.ts';
 import { letterbox, planLetterbox, type LetterboxMap, type LetterboxPlan } from './letterbox.ts';
 import { nonMaxSuppression } from './non-max-suppression.ts';

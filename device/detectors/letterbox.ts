@@ -7,7 +7,7 @@
  * const { input, map } = letterbox(frame, 256, -1, 1); // input: Float32Array [256, 256, 3] in -1..1
  * const xFrame = (xInput - map.padX) / map.scale;
  */
-import type { RgbImage } from '../contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 
 /** How input pixels map back to frame pixels: frame = (input - pad) / scale. */
 export interface LetterboxMap { scale: number; padX: number; padY: number }

@@ -4,7 +4,7 @@
  * @example
  * const keep = nonMaxSuppression(boxes, 0.3, 20); // indices into boxes, best first
  */
-import type { Box } from '../contract/face-crop.ts';
+import type { Box } from '../../core/contract/face-crop.ts';
 
 /** Intersection over union of two boxes; 0 when either is empty. */
 export function iou(a: Box, b: Box): number {

@@ -7,11 +7,11 @@
  * const estimator = await AgeEstimator.create({ modelPath: 'samples/models/student.tflite', threads: 2 });
  * const ages = await estimator.estimate(cropFaces(frame, boxes, estimator.meta));
  */
-import { ModelFormatError } from '../errors.ts';
-import { normalizePixels } from '../contract/preprocessing.ts';
-import { calibrateAge, readAges, type ModelMetadata } from '../contract/model-metadata.ts';
-import type { ModelRunner } from '../runtime/model-runner.ts';
-import { openRunner, type OpenRunnerOptions } from '../runtime/open-runner.ts';
+import { ModelFormatError } from '../../core/errors.ts';
+import { normalizePixels } from '../../core/contract/preprocessing.ts';
+import { calibrateAge, readAges, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import type { ModelRunner } from '../../core/runtime/model-runner.ts';
+import { openRunner, type OpenRunnerOptions } from '../../core/runtime/open-runner.ts';
 import type { AgeEstimate, Estimator, FaceCrop } from '../stages.ts';
 import { loadModelMetadata } from './load-model-metadata.ts';
 

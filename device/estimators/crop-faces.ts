@@ -5,8 +5,8 @@
  * @example
  * const crops = cropFaces(frame, boxes, estimator.meta);
  */
-import { cropFace } from '../contract/face-crop.ts';
-import type { ModelMetadata } from '../contract/model-metadata.ts';
+import { cropFace } from '../../core/contract/face-crop.ts';
+import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { FaceBox, FaceCrop, Frame } from '../stages.ts';
 
 /** One crop per box, `meta.inputSize` ([height, width]) RGB bytes each. */

@@ -7,10 +7,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ModelFormatError } from '../errors.ts';
-import { parseModelMetadata, type ModelMetadata } from '../contract/model-metadata.ts';
-import { readTfliteMetadata, validateTflite } from '../contract/tflite-metadata.ts';
-import { isTflitePath } from '../runtime/open-runner.ts';
+import { ModelFormatError } from '../../core/errors.ts';
+import { parseModelMetadata, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { readTfliteMetadata, validateTflite } from '../../core/tflite/tflite-metadata.ts';
+import { isTflitePath } from '../../core/runtime/open-runner.ts';
 
 export async function loadModelMetadata(modelPath: string): Promise<ModelMetadata> {
   if (isTflitePath(modelPath)) {

@@ -13,8 +13,8 @@
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-file.ts';
-import type { ModelMetadata } from '../contract/model-metadata.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
+import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { FramePixels, FrameResult, Sink } from '../stages.ts';
 
 export const REPRESENTATIVE_SET_FORMAT = 'agekit-representative-set';

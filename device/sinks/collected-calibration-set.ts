@@ -9,8 +9,8 @@
  */
 import { readFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError } from '../errors.ts';
-import { normalizePixels, PREPROCESSINGS, type Preprocessing } from '../contract/preprocessing.ts';
+import { DataError } from '../../core/errors.ts';
+import { normalizePixels, PREPROCESSINGS, type Preprocessing } from '../../core/contract/preprocessing.ts';
 import { REPRESENTATIVE_SET_FORMAT } from './calibration-collector.ts';
 
 export interface CollectedSet {

@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import type { Frame, FramePixels, FrameResult, Sink, SourceHealth, TrackedFace } from '../stages.ts';
 import { nowMs } from '../stage-clock.ts';
 import { faceRecord, frameRecord } from './json-lines-sink.ts';

@@ -9,7 +9,7 @@
  * const sink = await MqttSink.create({ url: 'mqtt://127.0.0.1:1883/agekit/door1', intervalMs: 10000 });
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
 
 export interface MqttSinkOptions {

@@ -14,7 +14,7 @@
  * @example
  * const source = await createSource('file:walk.mp4', { loop: true, onEvent: (e) => console.error(e.message) });
  */
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import type { Source } from '../stages.ts';
 import { createFileSource, createStreamSource, createV4l2Source, type SourceOptions } from './ffmpeg-sources.ts';
 import { createGstSource, createRpicamSource } from './pipe-sources.ts';

@@ -6,8 +6,8 @@
  * const img = await decodeImage(await readFile('a.jpg'), 'a.jpg');
  */
 import sharp from 'sharp';
-import { SourceError } from '../errors.ts';
-import type { RgbImage } from '../contract/face-crop.ts';
+import { SourceError } from '../../core/errors.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 
 export async function decodeImage(input: Buffer | string, where: string, size?: { width: number; height: number }): Promise<RgbImage> {
   try {

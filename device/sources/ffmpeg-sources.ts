@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { SourceError } from '../errors.ts';
+import { SourceError } from '../../core/errors.ts';
 import { RawPipeSource, type RawPipeSourceOptions, type SourceEvent } from './raw-pipe-source.ts';
 
 /** Options shared by every source factory. All optional. */

@@ -8,7 +8,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { SourceError } from '../errors.ts';
+import { SourceError } from '../../core/errors.ts';
 import type { Frame, Source, SourceHealth } from '../stages.ts';
 import { decodeImage } from './decode-image.ts';
 import type { SourceOptions } from './ffmpeg-sources.ts';

@@ -11,7 +11,7 @@
  *   live: true, command: (resume) => ({ cmd: 'ffmpeg', args: [...] }) });
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
-import { SourceError } from '../errors.ts';
+import { SourceError } from '../../core/errors.ts';
 import type { Frame, Source, SourceHealth } from '../stages.ts';
 import { nowMs } from '../stage-clock.ts';
 import { FrameAssembler, type RawPixelFormat } from './frame-assembler.ts';

@@ -6,7 +6,7 @@
  * const buckets = parseAgeBuckets('0-17,18-64,65+');
  * bucketOf(buckets, 34.7); // '18-64'
  */
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 
 export interface AgeBucket { label: string; min: number; max: number }
 

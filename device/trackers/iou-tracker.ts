@@ -10,7 +10,7 @@
  * const tracker = new IouTracker({ smoothing: { method: 'median', window: 10 } });
  * const tracked = tracker.update(frame.tMs, faces);
  */
-import { AgekitError } from '../errors.ts';
+import { AgekitError } from '../../core/errors.ts';
 import { iou } from '../detectors/non-max-suppression.ts';
 import type { AgedFace, EndedTrack, FaceBox, TrackedFace, Tracker } from '../stages.ts';
 import { AgeSmoother, type AgeSmootherOptions } from './age-smoother.ts';

@@ -12,10 +12,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../device/atomic-file.ts';
-import { ModelFormatError } from '../../device/errors.ts';
-import { parseModelMetadata, type ModelMetadata } from '../../device/contract/model-metadata.ts';
-import { commitDir, makeTempDir, readableDir } from './atomic-dir.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
+import { ModelFormatError } from '../../core/errors.ts';
+import { parseModelMetadata, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { commitDir, makeTempDir, readableDir } from '../../core/atomic-dir.ts';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

@@ -6,7 +6,7 @@
  * @example
  * const out = defocusBlur.apply(face, 3, new SeededRandom(1));
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 import type { SeededRandom } from '../data/seeded-random.ts';
 import { spatialScale, type Corruption, type Severity } from './corruption.ts';
 import { blurSeparable, borderIndex, fromUnit, gaussianKernel, toUnit } from './pixel-filters.ts';

@@ -5,7 +5,7 @@
  * @example
  * const darker = brightnessMinus.apply(face, 4, rng);
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 import type { Corruption, Severity } from './corruption.ts';
 
 export const BRIGHTNESS_SHIFT: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5];

@@ -5,7 +5,7 @@
  * @example
  * const flat = contrastDown.apply(face, 5, rng);
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 import type { Corruption, Severity } from './corruption.ts';
 
 export const CONTRAST_DOWN_FACTOR: readonly number[] = [0.4, 0.3, 0.2, 0.1, 0.05];

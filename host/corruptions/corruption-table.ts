@@ -5,8 +5,8 @@
  * @example
  * for (const c of CORRUPTIONS) for (const s of SEVERITIES) out.push(await corruptImage(face, c.name, s, 42));
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
-import { DataError } from '../../device/errors.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
+import { DataError } from '../../core/errors.ts';
 import { mixSeeds, SeededRandom } from '../data/seeded-random.ts';
 import { defocusBlur, gaussianBlur, motionBlur, zoomBlur } from './blur.ts';
 import { brightnessMinus, brightnessPlus } from './brightness.ts';

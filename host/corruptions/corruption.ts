@@ -6,7 +6,7 @@
  * @example
  * const out = await corruptImage(face, 'motion_blur', 3, 42);
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 import type { SeededRandom } from '../data/seeded-random.ts';
 
 /** Corruption names, as the seed's LFW+C result files spell them. */

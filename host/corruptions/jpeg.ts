@@ -6,7 +6,7 @@
  * const blocky = await jpegCompression.apply(face, 5, rng);
  */
 import sharp from 'sharp';
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 import type { Corruption, Severity } from './corruption.ts';
 
 export const JPEG_QUALITY: readonly number[] = [25, 18, 15, 10, 7];

@@ -5,7 +5,7 @@
  * @example
  * const out = gaussianNoise.apply(face, 2, new SeededRandom(7));
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 import type { SeededRandom } from '../data/seeded-random.ts';
 import type { Corruption, Severity } from './corruption.ts';
 import { fromUnit, toUnit } from './pixel-filters.ts';

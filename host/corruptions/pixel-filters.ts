@@ -5,7 +5,7 @@
  * @example
  * const f = toUnit(img); const blurred = blurSeparable(f, img.width, img.height, 3, gaussianKernel(2));
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 
 /** How filters read outside the image: `clamp` repeats the edge (SciPy `nearest`), `reflect101` mirrors without repeating it (OpenCV's default). */
 export type Border = 'clamp' | 'reflect101';

@@ -5,7 +5,7 @@
  * @example
  * const blocks = pixelate.apply(face, 5, rng);
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 import type { Corruption, Severity } from './corruption.ts';
 import { resizeBox } from './pixel-filters.ts';
 

@@ -6,7 +6,7 @@
  * @example
  * const wet = spatter.apply(face, 2, new SeededRandom(3));
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 import type { SeededRandom } from '../data/seeded-random.ts';
 import { spatialScale, type Corruption, type Severity } from './corruption.ts';
 import { blurSeparable, fromUnit, gaussianKernel, toUnit } from './pixel-filters.ts';

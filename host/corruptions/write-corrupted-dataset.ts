@@ -8,9 +8,9 @@
  */
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import sharp from 'sharp';
-import type { RgbImage } from '../../device/contract/face-crop.ts';
-import { writeFileAtomic } from '../../device/atomic-file.ts';
-import { AgekitError } from '../../device/errors.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
+import { AgekitError } from '../../core/errors.ts';
 import { emptyTally, skip, type Dataset, type Sample, type SkipTally } from '../data/dataset.ts';
 import { mixSeeds } from '../data/seeded-random.ts';
 import { readRgb } from '../images.ts';

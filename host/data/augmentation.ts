@@ -10,8 +10,8 @@
  * const rgb = cropFace(img, box, spec, 64, 64, params?.jitter);
  * const x = normalizePixels(params ? applyPhotometric(rgb, params) : rgb, 'vggface2');
  */
-import type { CropJitter } from '../../device/contract/face-crop.ts';
-import { UsageError } from '../../device/errors.ts';
+import type { CropJitter } from '../../core/contract/face-crop.ts';
+import { UsageError } from '../../core/errors.ts';
 import type { Augmentation } from './batch-stream.ts';
 import type { SeededRandom } from './seeded-random.ts';
 

@@ -5,9 +5,9 @@
  * @example
  * for await (const b of batchStream(ds, { inputSize: [64, 64], preprocessing: 'vggface2', batchSize: 32 })) train(b);
  */
-import { DEFAULT_CROP, type CropSpec } from '../../device/contract/face-crop.ts';
-import { preprocessingAffine, type Preprocessing } from '../../device/contract/preprocessing.ts';
-import { DataError } from '../../device/errors.ts';
+import { DEFAULT_CROP, type CropSpec } from '../../core/contract/face-crop.ts';
+import { preprocessingAffine, type Preprocessing } from '../../core/contract/preprocessing.ts';
+import { DataError } from '../../core/errors.ts';
 import type { Dataset, Sample } from './dataset.ts';
 import { drawAugmentation, parseAugmentation } from './augmentation.ts';
 import { CropWorkerPool, defaultCropWorkers } from './crop-worker-pool.ts';

@@ -7,7 +7,7 @@
  * const table = await readCsvTable('/data/labels.csv'); // { header: ['path', 'age'], rows: [...] }
  */
 import { readFile } from 'node:fs/promises';
-import { DataError } from '../../device/errors.ts';
+import { DataError } from '../../core/errors.ts';
 
 export interface CsvRow {
   /** 1-based line number in the file. */

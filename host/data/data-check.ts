@@ -8,8 +8,8 @@
  * const report = summarizeDataset(ds);
  * await writeDataMosaic(ds, 'mosaic.png', { inputSize: [96, 96], preprocessing: 'vggface2' });
  */
-import { denormalizePixels, type Preprocessing } from '../../device/contract/preprocessing.ts';
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import { denormalizePixels, type Preprocessing } from '../../core/contract/preprocessing.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 import { writeMosaicPng } from '../report/mosaic.ts';
 import { skip, type Dataset, type Sample } from './dataset.ts';
 import { batchStream, type Augmentation } from './batch-stream.ts';

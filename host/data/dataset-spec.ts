@@ -6,7 +6,7 @@
  * @example
  * parseDatasetSpec('csv:faces.csv:split=train') // { kind: 'csv', location: 'faces.csv', options: { split: 'train' } }
  */
-import { DataError } from '../../device/errors.ts';
+import { DataError } from '../../core/errors.ts';
 
 export interface ParsedDatasetSpec {
   /** The spec as written. */

@@ -7,7 +7,7 @@
  * const ds = await loadDataset('utkface:../shared/data/utkface:split=val');
  * console.log(ds.samples.length, ds.skipped.counts);
  */
-import type { Box, CropSpec } from '../../device/contract/face-crop.ts';
+import type { Box, CropSpec } from '../../core/contract/face-crop.ts';
 
 /** One labelled (or unlabelled) face image. */
 export interface Sample {

@@ -15,7 +15,7 @@
  * console.log(pool.decodeCache?.stats());
  */
 import { totalmem } from 'node:os';
-import { UsageError } from '../../device/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 
 /** One decoded image as the crop code needs it: RGB bytes, HWC, in shared memory. */
 export interface DecodedImage {

@@ -8,7 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { DataError } from '../../device/errors.ts';
+import { DataError } from '../../core/errors.ts';
 
 /** File extensions treated as images (lower case, with the dot). */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);

@@ -9,8 +9,8 @@
  * const few = await loadDataset('csv:faces.csv:split=train:limit=500', { verifyImages: 'quick' });
  */
 import { isAbsolute, resolve } from 'node:path';
-import { DataError } from '../../device/errors.ts';
-import type { CropSpec } from '../../device/contract/face-crop.ts';
+import { DataError } from '../../core/errors.ts';
+import type { CropSpec } from '../../core/contract/face-crop.ts';
 import type { Dataset, Sample, SkipTally } from './dataset.ts';
 import { parseDatasetSpec } from './dataset-spec.ts';
 import { SeededRandom } from './seeded-random.ts';

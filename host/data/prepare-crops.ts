@@ -10,9 +10,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { cropFace, expandBox, type Box, type CropSpec, type RgbImage } from '../../device/contract/face-crop.ts';
-import { normalizePixels, type Preprocessing } from '../../device/contract/preprocessing.ts';
-import { DataError } from '../../device/errors.ts';
+import { cropFace, expandBox, type Box, type CropSpec, type RgbImage } from '../../core/contract/face-crop.ts';
+import { normalizePixels, type Preprocessing } from '../../core/contract/preprocessing.ts';
+import { DataError } from '../../core/errors.ts';
 import { readRgb } from '../images.ts';
 import { applyPhotometric, type AugmentationParams } from './augmentation.ts';
 import type { DecodedImage } from './decoded-image-cache.ts';

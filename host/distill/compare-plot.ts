@@ -6,8 +6,8 @@
  * @example
  * await writeComparePlot(rows, 'compare.png');
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
-import { writeFileAtomic } from '../../device/atomic-file.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { drawText, measureText } from '../report/bitmap-font.ts';
 import type { CompareRow } from './compare.ts';
 import sharp from 'sharp';

@@ -7,7 +7,7 @@
  * const rows = await compareModels(['faceres', 'runs/kd'], ds);
  * process.stdout.write(formatCompareTable(rows));
  */
-import { DataError } from '../../device/errors.ts';
+import { DataError } from '../../core/errors.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { ageMetrics } from '../eval/metrics.ts';
 import { openComparedModel } from './compared-model.ts';

@@ -10,7 +10,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { isTflitePath } from '../../device/runtime/open-runner.ts';
+import { isTflitePath } from '../../core/runtime/open-runner.ts';
 import type { Dataset, Sample } from '../data/dataset.ts';
 import { batchStream, type Batch } from '../data/batch-stream.ts';
 import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/checkpoint.ts';
@@ -19,7 +19,7 @@ import { evaluateAgePredictor } from '../eval/evaluate.ts';
 import { countMultiplyAdds, countParams } from '../nets/model-cost.ts';
 import { profileMultiplyAdds } from './multiply-adds.ts';
 import { tfliteCost } from './tflite-cost.ts';
-import { readTflite } from '../../converters/read-tflite.ts';
+import { readTflite } from '../../core/tflite/read-tflite.ts';
 import { evaluateTeacher } from './teacher-eval.ts';
 import { BUILTIN_TEACHERS, createTeacher, resolveTeacherDescriptor } from './teacher-registry.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';

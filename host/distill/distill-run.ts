@@ -7,8 +7,8 @@
  * @example
  * const targets = await distillRunTargets({ teacher: 'faceres', alpha: 0.5, temperature: 2, head: 'dex', train, runDir: 'runs/kd' });
  */
-import type { HeadType } from '../../device/contract/model-metadata.ts';
-import { UsageError } from '../../device/errors.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
+import { UsageError } from '../../core/errors.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { TargetProvider } from '../train/targets.ts';
 import { readRunConfig } from '../train/run-folder.ts';

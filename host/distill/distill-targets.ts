@@ -13,8 +13,8 @@
  * await trainRun({ ..., targets });
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError, UsageError } from '../../device/errors.ts';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import { DataError, UsageError } from '../../core/errors.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 import type { Sample } from '../data/dataset.ts';
 import { DEX_BINS, LOG_EPSILON, ageDistributions, type TargetProvider } from '../train/targets.ts';
 

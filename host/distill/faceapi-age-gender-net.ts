@@ -9,7 +9,7 @@
  * const runner = await createFaceApiAgeGenderRunner('node_modules/@vladmandic/face-api/model/age_gender_model-weights_manifest.json');
  */
 import * as tf from '@tensorflow/tfjs';
-import { ModelFormatError } from '../../device/errors.ts';
+import { ModelFormatError } from '../../core/errors.ts';
 import { loadLocalWeightMap } from './local-model-files.ts';
 import type { TeacherRunner } from './teacher.ts';
 

@@ -10,8 +10,8 @@
  * const row = formatRelabelRow({ path: '/d/a.jpg', age: 31 }, 29.4, dist);
  */
 import { readFile } from 'node:fs/promises';
-import { DataError } from '../../device/errors.ts';
-import type { CropSpec } from '../../device/contract/face-crop.ts';
+import { DataError } from '../../core/errors.ts';
+import type { CropSpec } from '../../core/contract/face-crop.ts';
 import type { Sample } from '../data/dataset.ts';
 import { splitCsvLine } from '../data/csv-table.ts';
 import { encodeFloat16Base64 } from './float16-base64.ts';

@@ -10,8 +10,8 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../../device/atomic-file.ts';
-import { DataError } from '../../device/errors.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
+import { DataError } from '../../core/errors.ts';
 import type { Sample } from '../data/dataset.ts';
 import { SeededRandom } from '../data/seeded-random.ts';
 import { RELABEL_FORMAT, RELABEL_HEADER, formatRelabelRow, readRelabelInfo, readRelabelProgress, relabelInfoPath, relabelKey, sameLabelling, type RelabelInfo } from './relabel-file.ts';

@@ -12,9 +12,9 @@
  * const desc = parseTeacherDescriptor(JSON.parse(text), 'my-teacher.json', dirname('my-teacher.json'));
  */
 import { isAbsolute, resolve } from 'node:path';
-import { ModelFormatError } from '../../device/errors.ts';
-import { PREPROCESSINGS, channelOrder, normalizePixels, preprocessingAffine, type ChannelAffine, type Preprocessing } from '../../device/contract/preprocessing.ts';
-import type { CropSpec } from '../../device/contract/face-crop.ts';
+import { ModelFormatError } from '../../core/errors.ts';
+import { PREPROCESSINGS, channelOrder, normalizePixels, preprocessingAffine, type ChannelAffine, type Preprocessing } from '../../core/contract/preprocessing.ts';
+import type { CropSpec } from '../../core/contract/face-crop.ts';
 
 /** What kind of model file the descriptor points at. */
 export type TeacherKind = 'graph' | 'layers' | 'tflite' | 'faceapi-age-gender';

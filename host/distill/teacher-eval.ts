@@ -5,7 +5,7 @@
  * @example
  * const r = await evaluateTeacher(teacher, ds.samples); console.log(r.metrics.mae, r.msPerFace);
  */
-import { DataError } from '../../device/errors.ts';
+import { DataError } from '../../core/errors.ts';
 import type { Sample } from '../data/dataset.ts';
 import { ageMetrics, type AgeMetrics } from '../eval/metrics.ts';
 import type { Teacher } from './teacher.ts';

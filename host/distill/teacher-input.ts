@@ -6,7 +6,7 @@
  * @example
  * const crop = await readTeacherCrop(teacher.descriptor, { path: '/data/face.jpg' });
  */
-import { cropFace, type Box, type RgbImage } from '../../device/contract/face-crop.ts';
+import { cropFace, type Box, type RgbImage } from '../../core/contract/face-crop.ts';
 import { readRgb } from '../images.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';
 

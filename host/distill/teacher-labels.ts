@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DataError } from '../../device/errors.ts';
+import { DataError } from '../../core/errors.ts';
 import type { Dataset, Sample } from '../data/dataset.ts';
 import { relabelLoader } from '../data/loaders/relabel.ts';
 import { relabelSamples } from './relabel.ts';

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
-import { ModelFormatError, UsageError } from '../../device/errors.ts';
+import { ModelFormatError, UsageError } from '../../core/errors.ts';
 import { FACEAPI_INPUT_SIZE, FACEAPI_MEAN_RGB, createFaceApiAgeGenderRunner } from './faceapi-age-gender-net.ts';
 import { parseTeacherDescriptor, type TeacherDescriptor } from './teacher-descriptor.ts';
 import { ModelTeacher, type TeacherRunner } from './teacher.ts';

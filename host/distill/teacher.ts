@@ -8,8 +8,8 @@
  * const teacher = await loadTeacher('faceres');
  * const { ages, dist } = await teacher.predict([crop224]); // crop: RGB bytes, 224x224x3
  */
-import { readAges } from '../../device/contract/model-metadata.ts';
-import { DataError } from '../../device/errors.ts';
+import { readAges } from '../../core/contract/model-metadata.ts';
+import { DataError } from '../../core/errors.ts';
 import { normalizeTeacherPixels, type TeacherDescriptor } from './teacher-descriptor.ts';
 
 /** What a teacher says about a batch of n crops. */

@@ -6,7 +6,7 @@
  * const runner = await createTfjsRunner(descriptor); const out = await runner.run(x, n);
  */
 import * as tf from '@tensorflow/tfjs';
-import { ModelFormatError } from '../../device/errors.ts';
+import { ModelFormatError } from '../../core/errors.ts';
 import { loadLocalGraphModel, loadLocalLayersModel } from './local-model-files.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';
 import type { TeacherRunner } from './teacher.ts';

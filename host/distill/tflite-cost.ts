@@ -6,7 +6,7 @@
  * @example
  * const { parameters, multiplyAdds } = tfliteCost(readTflite(bytes, 'student.tflite'));
  */
-import type { TfliteInfo } from '../../converters/read-tflite.ts';
+import type { TfliteInfo } from '../../core/tflite/read-tflite.ts';
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 

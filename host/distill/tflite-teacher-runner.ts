@@ -8,8 +8,8 @@
  * const runner = await createTfliteRunner(descriptor);
  * const ages = await runner.run(x, n); // x: [n, h, w, 3] normalized, returns the chosen output [n, k]
  */
-import { ModelFormatError } from '../../device/errors.ts';
-import { TfliteRunner } from '../../device/runtime/tflite-runner.ts';
+import { ModelFormatError } from '../../core/errors.ts';
+import { TfliteRunner } from '../../core/runtime/tflite-runner.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';
 import type { TeacherRunner } from './teacher.ts';
 

@@ -8,8 +8,8 @@
  * const ages = await predictor.predict(batch); // Float32Array [batch.n]
  */
 import * as tf from '@tensorflow/tfjs';
-import { calibrateAge, readAges, type ModelMetadata } from '../../device/contract/model-metadata.ts';
-import type { ModelRunner } from '../../device/runtime/model-runner.ts';
+import { calibrateAge, readAges, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 import type { Batch } from '../data/batch-stream.ts';
 
 export interface AgePredictor {

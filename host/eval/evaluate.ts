@@ -7,7 +7,7 @@
  * const r = await evaluateAgePredictor(predictor, await loadDataset('utkface:data:split=val'));
  * console.log(r.metrics.mae, r.imagesPerSecond);
  */
-import { DataError } from '../../device/errors.ts';
+import { DataError } from '../../core/errors.ts';
 import type { Dataset, Sample } from '../data/dataset.ts';
 import type { CropWorkerPool } from '../data/crop-worker-pool.ts';
 import { batchStream } from '../data/batch-stream.ts';

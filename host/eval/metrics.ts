@@ -6,7 +6,7 @@
  * const m = ageMetrics(Float32Array.of(30, 41), Float32Array.of(32, 40));
  * // m.mae 1.5, m.mse 2.5, m.bias -0.5, m.byDecade [{ decade: '30-39', n: 1, ... }, ...]
  */
-import { DataError } from '../../device/errors.ts';
+import { DataError } from '../../core/errors.ts';
 
 /** Error statistics of the samples whose true age falls in one decade. */
 export interface DecadeMetrics {

@@ -8,10 +8,10 @@
  * const q = await openAgePredictor('student.tflite');    // native TFLite
  */
 import { readFile } from 'node:fs/promises';
-import { ModelFormatError } from '../../device/errors.ts';
-import { readTfliteMetadata } from '../../device/contract/tflite-metadata.ts';
-import { isTflitePath, openRunner } from '../../device/runtime/open-runner.ts';
-import type { RuntimeName } from '../../device/runtime/model-runner.ts';
+import { ModelFormatError } from '../../core/errors.ts';
+import { readTfliteMetadata } from '../../core/tflite/tflite-metadata.ts';
+import { isTflitePath, openRunner } from '../../core/runtime/open-runner.ts';
+import type { RuntimeName } from '../../core/runtime/model-runner.ts';
 import { loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { runnerAgePredictor, tfjsAgePredictor, type AgePredictor } from './age-predictor.ts';
 

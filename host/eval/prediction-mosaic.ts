@@ -8,7 +8,7 @@
  */
 import { cropJobRgb } from '../data/prepare-crops.ts';
 import { writeMosaicPng, type MosaicTile } from '../report/mosaic.ts';
-import type { ModelMetadata } from '../../device/contract/model-metadata.ts';
+import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { EvalResult } from './evaluate.ts';
 
 /** Indices of `count` samples spread evenly over the order of true ages (youngest to oldest). */

@@ -9,9 +9,9 @@
  * console.log(r.average.exact, r.average.oneOff);
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError, UsageError } from '../../device/errors.ts';
-import type { ModelMetadata } from '../../device/contract/model-metadata.ts';
-import { writeFileAtomic } from '../../device/atomic-file.ts';
+import { DataError, UsageError } from '../../core/errors.ts';
+import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { join } from 'node:path';
 import { batchStream, type Augmentation, type Batch } from '../data/batch-stream.ts';
 import type { Dataset } from '../data/dataset.ts';

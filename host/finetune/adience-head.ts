@@ -7,7 +7,7 @@
  * const classifier = replaceWithAdienceHead(ageModel, { seed: 1 }); // output [batch, 8]
  */
 import * as tf from '@tensorflow/tfjs';
-import { ModelFormatError } from '../../device/errors.ts';
+import { ModelFormatError } from '../../core/errors.ts';
 import { HEAD_LAYER_NAMES } from '../nets/heads.ts';
 import { ADIENCE_AGE_GROUPS } from '../eval/protocol/adience-accuracy.ts';
 

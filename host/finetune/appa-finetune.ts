@@ -8,9 +8,9 @@
  * const r = await finetuneAppa({ from: 'runs/m96', dataset: 'appa:/data/appa-real', out: 'runs/m96-appa' });
  * console.log(r.test.mae, r.test.epsilonError);
  */
-import { UsageError } from '../../device/errors.ts';
-import type { BackendChoice } from '../../device/backend/tfjs-backend.ts';
-import { writeFileAtomic } from '../../device/atomic-file.ts';
+import { UsageError } from '../../core/errors.ts';
+import type { BackendChoice } from '../../core/backend/tfjs-backend.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { join } from 'node:path';
 import type { Augmentation } from '../data/batch-stream.ts';
 import { loadDataset } from '../data/load-dataset.ts';

@@ -8,7 +8,7 @@
  * const model = buildDenseNet121({ inputSize: [224, 224], head: 'dex', name: 'densenet121bc' });
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 import { NetBuilder } from './net-builder.ts';
 import { attachHead } from './heads.ts';
 

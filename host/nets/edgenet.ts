@@ -19,7 +19,7 @@
  * const model = buildEdgeNet({ inputSize: [80, 80], head: 'dex', name: 'edgenet' });
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 import { NetBuilder } from './net-builder.ts';
 import { attachHead } from './heads.ts';
 

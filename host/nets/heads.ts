@@ -2,13 +2,13 @@
  * The two age heads put on top of every backbone's pooled features.
  * `regression` (the seed's): Dense(1) then ReLU clipped to 0..100, trained with MSE.
  * `dex`: Dense(101) then softmax over ages 0..100, trained with cross-entropy; the age is the
- * expected value (device/contract readAges with defaultReadout('dex')).
+ * expected value (core/contract readAges with defaultReadout('dex')).
  *
  * @example
  * const out = attachHead(builder, features, 'dex'); // [batch, 101]
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 import type { NetBuilder } from './net-builder.ts';
 
 /** Number of age bins of the `dex` head: ages 0..100. */

@@ -8,7 +8,7 @@
  * console.log(countMultiplyAdds(model));
  */
 import type * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../../device/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import type { BuildNetOptions, NetSpec } from './net-spec.ts';
 import { buildMobileNetV2 } from './mobilenet-v2.ts';
 import { buildMobileNetV3 } from './mobilenet-v3.ts';
@@ -84,7 +84,7 @@ export function getNet(name: string): NetSpec {
 
 /**
  * Build a fresh network by name. Input [batch, h, w, 3] float (preprocessed, see
- * device/contract/preprocessing.ts); output [batch, 1] (regression, 0..100) or [batch, 101]
+ * core/contract/preprocessing.ts); output [batch, 1] (regression, 0..100) or [batch, 101]
  * (dex, probabilities). Defaults: head `regression`, the net's own input size, random init.
  */
 export function buildNet(name: string, options: BuildNetOptions = {}): tf.LayersModel {

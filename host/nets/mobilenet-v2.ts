@@ -10,7 +10,7 @@
  * const model = buildMobileNetV2({ width: 0.35, inputSize: [64, 64], head: 'dex', name: 'mobilenet64' });
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 import { NetBuilder, makeDivisible } from './net-builder.ts';
 import { attachHead } from './heads.ts';
 

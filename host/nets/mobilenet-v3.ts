@@ -10,7 +10,7 @@
  * const model = buildMobileNetV3({ variant: 'small', inputSize: [112, 112], head: 'regression', name: 'mobilenetv3small112' });
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 import { NetBuilder, makeDivisible, type Act } from './net-builder.ts';
 import { attachHead } from './heads.ts';
 

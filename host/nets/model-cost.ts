@@ -9,7 +9,7 @@
  * const macs = countMultiplyAdds(buildNet('mobilenet64')); // ~ 10e6
  */
 import type * as tf from '@tensorflow/tfjs';
-import { ModelFormatError } from '../../device/errors.ts';
+import { ModelFormatError } from '../../core/errors.ts';
 
 /**
  * Number of scalar weights. By default all of them, as Keras's "Total params" (this includes

@@ -6,7 +6,7 @@
  * const model = buildNet('mobilenet64', { head: 'dex' });
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 
 export interface BuildNetOptions {
   /** Output head. Default `regression`. */

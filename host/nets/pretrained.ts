@@ -12,7 +12,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ModelFormatError, UsageError } from '../../device/errors.ts';
+import { ModelFormatError, UsageError } from '../../core/errors.ts';
 import { HEAD_LAYER_NAMES } from './heads.ts';
 
 /** A parsed `--pretraining` value. */

@@ -10,7 +10,7 @@
  * const model = buildSeResNet50({ inputSize: [224, 224], head: 'regression', name: 'senet50' });
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 import { NetBuilder } from './net-builder.ts';
 import { attachHead } from './heads.ts';
 

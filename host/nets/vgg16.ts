@@ -9,7 +9,7 @@
  * const model = buildVgg16({ inputSize: [224, 224], head: 'regression', name: 'vgg16' });
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 import { NetBuilder } from './net-builder.ts';
 import { attachHead } from './heads.ts';
 

@@ -6,7 +6,7 @@
  * @example
  * drawText(img, 'AGE 34', 4, 4, { scale: 2, color: [255, 255, 0], background: [0, 0, 0] });
  */
-import type { RgbImage } from '../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
 
 /** Glyph size in font pixels (before scaling), and the gap between characters and lines. */
 export const GLYPH_WIDTH = 5;

@@ -7,8 +7,8 @@
  * await writeMosaicPng([{ image: crop, label: '34' }], 'mosaic.png', { columns: 5 });
  */
 import sharp from 'sharp';
-import type { RgbImage } from '../../device/contract/face-crop.ts';
-import { writeFileAtomic } from '../../device/atomic-file.ts';
+import type { RgbImage } from '../../core/contract/face-crop.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { drawText, measureText } from './bitmap-font.ts';
 
 export interface MosaicTile {

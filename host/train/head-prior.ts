@@ -8,7 +8,7 @@
  * initHeadPrior(model, 'regression', trainAges); // bias := mean age
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 
 /** @returns a description of what was set, or undefined when the model has no Dense output layer with a bias. */
 export function initHeadPrior(model: tf.LayersModel, head: HeadType, ages: ArrayLike<number>): string | undefined {

@@ -7,7 +7,7 @@
  * learningRateAt(s, 1);  // 0.005 (epochs count from 1)
  * learningRateAt(s, 21); // 0.001
  */
-import { UsageError } from '../../device/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 
 export interface LrSchedule {
   /** Learning rate of the first epoch. */

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelFormatError } from '../../device/errors.ts';
+import { ModelFormatError } from '../../core/errors.ts';
 
 export type OptimizerName = 'sgd' | 'adam';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];

@@ -12,8 +12,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../device/atomic-file.ts';
-import { UsageError } from '../../device/errors.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
+import { UsageError } from '../../core/errors.ts';
 import type { TrainConfig } from './train-config.ts';
 
 export const CONFIG_FILE = 'config.json';

@@ -11,7 +11,7 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../device/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 
 export const LOCK_FILE = '.lock';
 

@@ -10,8 +10,8 @@
  * const loss = targets.loss(model.apply(x), t);    // inside the gradient tape
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError } from '../../device/errors.ts';
-import type { HeadType } from '../../device/contract/model-metadata.ts';
+import { DataError } from '../../core/errors.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
 import type { Batch } from '../data/batch-stream.ts';
 
 /** Number of age bins of the dex head: ages 0..100. */

@@ -5,9 +5,9 @@
  * @example
  * const config = resolveTrainConfig({ net: 'mobilenet64', dataset: 'utkface:data:split=train', valDataset: 'utkface:data:split=val' });
  */
-import type { HeadType } from '../../device/contract/model-metadata.ts';
-import type { Preprocessing } from '../../device/contract/preprocessing.ts';
-import type { BackendChoice } from '../../device/backend/tfjs-backend.ts';
+import type { HeadType } from '../../core/contract/model-metadata.ts';
+import type { Preprocessing } from '../../core/contract/preprocessing.ts';
+import type { BackendChoice } from '../../core/backend/tfjs-backend.ts';
 import type { Augmentation } from '../data/batch-stream.ts';
 import { parseLrSchedule, type LrSchedule } from './lr-schedule.ts';
 import type { OptimizerName } from './optimizer.ts';

@@ -10,16 +10,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../../device/errors.ts';
-import { DEFAULT_CROP, type CropSpec } from '../../device/contract/face-crop.ts';
-import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../device/contract/model-metadata.ts';
+import { UsageError } from '../../core/errors.ts';
+import { DEFAULT_CROP, type CropSpec } from '../../core/contract/face-crop.ts';
+import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { batchStream, MIN_SAMPLES_FOR_WORKERS, type Batch } from '../data/batch-stream.ts';
 import { CropWorkerPool, defaultCropWorkers } from '../data/crop-worker-pool.ts';
 import { DecodedImageCache, defaultDecodeCacheBytes, type DecodedImageCacheStats } from '../data/decoded-image-cache.ts';
 import { buildNet, loadPretrained, parsePretraining } from '../nets/index.ts';
 import { BEST_DIR, LAST_DIR, loadCheckpoint, readCheckpointMetadata, resolveCheckpointDir, saveCheckpoint } from '../checkpoint/checkpoint.ts';
-import { recoverDir, removeStaleTempDirs } from '../checkpoint/atomic-dir.ts';
+import { recoverDir, removeStaleTempDirs } from '../../core/atomic-dir.ts';
 import { tfjsAgePredictor } from '../eval/age-predictor.ts';
 import { evaluateAgePredictor } from '../eval/evaluate.ts';
 import { formatLrSchedule, learningRateAt } from './lr-schedule.ts';
@@ -32,6 +32,7 @@ import { initHeadPrior } from './head-prior.ts';
 import { lockRunFolder } from './run-lock.ts';
 import { WeightAverage } from './weight-average.ts';
 import type { TrainConfig } from './train-config.ts';
+import { AGEKIT_VERSION } from '../../core/version.ts';
 
 /** Progress of the steps of one epoch (the CLI shows a bar; tests pass nothing). */
 export interface EpochProgress {
@@ -202,7 +203,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
     if (prior) log(`head initialised: ${prior}`);
     await writeRunConfig(outDir, {
       command: o.command ?? [], config, targets: { id: targets.id, ...targets.describe() }, startedAt: new Date().toISOString(), backend: o.backend,
-      agekitVersion: '0.1.0',
+      agekitVersion: AGEKIT_VERSION,
     });
     await writeMetrics(outDir, []);
   } else if (config.epochs !== existing!.config.epochs) {

@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelFormatError } from '../../device/errors.ts';
+import { ModelFormatError } from '../../core/errors.ts';
 import type { CheckpointFiles } from '../checkpoint/checkpoint.ts';
 
 /** In last/: the raw weights the optimizer continues from, when the model files hold the average. */

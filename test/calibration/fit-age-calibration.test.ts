@@ -2,8 +2,8 @@
 // out by hand: pool-adjacent-violators, per-decade bias by predicted decade, the seeded split,
 // and `auto` keeping the candidate with the lower held-apart MAE.
 import test from 'ava';
-import { calibrateAge, parseModelMetadata, defaultReadout, METADATA_FORMAT, METADATA_VERSION } from '../../device/contract/model-metadata.ts';
-import { DataError } from '../../device/errors.ts';
+import { calibrateAge, parseModelMetadata, defaultReadout, METADATA_FORMAT, METADATA_VERSION } from '../../core/contract/model-metadata.ts';
+import { DataError } from '../../core/errors.ts';
 import { fitIsotonic } from '../../calibration/isotonic-regression.ts';
 import { fitDecadeBias } from '../../calibration/decade-bias.ts';
 import { applyAgeCalibration, fitAgeCalibration, splitForCalibration } from '../../calibration/fit-age-calibration.ts';

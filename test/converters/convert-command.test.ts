@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildNet } from '../../host/nets/index.ts';
 import { saveCheckpoint } from '../../host/checkpoint/checkpoint.ts';
-import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../device/contract/model-metadata.ts';
-import { readTfliteMetadata } from '../../device/contract/tflite-metadata.ts';
-import { readTflite } from '../../converters/read-tflite.ts';
+import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { readTfliteMetadata } from '../../core/tflite/tflite-metadata.ts';
+import { readTflite } from '../../core/tflite/read-tflite.ts';
 import { dataTest, projectRoot, utkfaceDir } from '../support/shared-data.ts';
 import { perturbWeights } from './conversion-fixtures.ts';
-import { main } from '../../host/cli/main.ts';
+import { main } from '../../cli/main.ts';
 
 const run = promisify(execFile);
-const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'host/cli/main.ts', ...args], { cwd: projectRoot, maxBuffer: 1 << 26 })
+const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: projectRoot, maxBuffer: 1 << 26 })
   .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }))
   .catch((e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
 

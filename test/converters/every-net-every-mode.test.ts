@@ -7,8 +7,8 @@ import { quantizeDynamic, quantizeFloat16 } from '../../converters/quantize/quan
 import { collectRanges } from '../../converters/quantize/collect-ranges.ts';
 import { quantizeInt8 } from '../../converters/quantize/quantize-int8.ts';
 import { writeTflite } from '../../converters/write-tflite.ts';
-import { readTflite } from '../../converters/read-tflite.ts';
-import { TfliteRunner } from '../../device/runtime/tflite-runner.ts';
+import { readTflite } from '../../core/tflite/read-tflite.ts';
+import { TfliteRunner } from '../../core/runtime/tflite-runner.ts';
 import { compareOutputs, perturbWeights, testInput } from './conversion-fixtures.ts';
 
 // Small inputs keep the big nets (VGG16, ResNet-50, SE-ResNet-50, DenseNet) to seconds; the

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { convertModel } from '../../converters/convert-model.ts';
 import { datasetRepresentativeSet } from '../../converters/quantize/dataset-representative-set.ts';
-import { TfliteRunner } from '../../device/runtime/tflite-runner.ts';
-import { readAges } from '../../device/contract/model-metadata.ts';
-import { readTflite } from '../../converters/read-tflite.ts';
+import { TfliteRunner } from '../../core/runtime/tflite-runner.ts';
+import { readAges } from '../../core/contract/model-metadata.ts';
+import { readTflite } from '../../core/tflite/read-tflite.ts';
 import { dataTest, projectRoot, utkfaceDir } from '../support/shared-data.ts';
 import { compareOutputs } from './conversion-fixtures.ts';
 

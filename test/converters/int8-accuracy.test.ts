@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertModel } from '../../converters/convert-model.ts';
-import { TfliteRunner } from '../../device/runtime/tflite-runner.ts';
+import { TfliteRunner } from '../../core/runtime/tflite-runner.ts';
 import { runnerAgePredictor } from '../../host/eval/age-predictor.ts';
 import { evaluateAgePredictor } from '../../host/eval/evaluate.ts';
 import { loadDataset } from '../../host/data/load-dataset.ts';

@@ -3,12 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildStandardMetadata, readStandardMetadata, STANDARD_METADATA_NAME } from '../../converters/tflite/schema/standard-metadata.ts';
+import { buildStandardMetadata, readStandardMetadata, STANDARD_METADATA_NAME } from '../../core/tflite/schema/standard-metadata.ts';
 import { convertModel } from '../../converters/convert-model.ts';
 import { saveCheckpoint } from '../../host/checkpoint/checkpoint.ts';
-import { readTfliteMetadataEntries } from '../../device/contract/tflite-metadata.ts';
-import { TfliteRunner } from '../../device/runtime/tflite-runner.ts';
-import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../device/contract/model-metadata.ts';
+import { readTfliteMetadataEntries } from '../../core/tflite/tflite-metadata.ts';
+import { TfliteRunner } from '../../core/runtime/tflite-runner.ts';
+import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import { mixedLayersModel } from './conversion-fixtures.ts';
 
 const meta: ModelMetadata = {

@@ -3,11 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import { fromLayersModel } from '../../converters/ir/from-layers-model.ts';
 import { optimizeGraph } from '../../converters/convert-model.ts';
 import { checkMappable, writeTflite } from '../../converters/write-tflite.ts';
-import { readTflite } from '../../converters/read-tflite.ts';
-import { TfliteRunner } from '../../device/runtime/tflite-runner.ts';
-import { ConversionError } from '../../device/errors.ts';
-import { METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../device/contract/model-metadata.ts';
-import { readTfliteMetadata } from '../../device/contract/tflite-metadata.ts';
+import { readTflite } from '../../core/tflite/read-tflite.ts';
+import { TfliteRunner } from '../../core/runtime/tflite-runner.ts';
+import { ConversionError } from '../../core/errors.ts';
+import { METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { readTfliteMetadata } from '../../core/tflite/tflite-metadata.ts';
 import { compareOutputs, mixedLayersModel, perturbWeights, testInput } from './conversion-fixtures.ts';
 
 const meta: ModelMetadata = {

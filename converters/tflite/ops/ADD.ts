@@ -1,6 +1,6 @@
 /** IR add -> ADD (element-wise with broadcasting; version 2 for int8). */
 import type { BinaryOp } from '../../ir/graph.ts';
-import { buildOptions } from '../schema/options.ts';
+import { buildOptions } from '../../../core/tflite/schema/options.ts';
 import { activationCode, type OpMapper } from './op-mapper.ts';
 
 export const ADD: OpMapper = {

@@ -1,6 +1,6 @@
 /** IR avgPool2d -> AVERAGE_POOL_2D (version 2 for int8). */
 import type { PoolOp } from '../../ir/graph.ts';
-import { buildOptions } from '../schema/options.ts';
+import { buildOptions } from '../../../core/tflite/schema/options.ts';
 import { activationCode, paddingCode, type OpMapper } from './op-mapper.ts';
 
 export const AVERAGE_POOL_2D: OpMapper = {

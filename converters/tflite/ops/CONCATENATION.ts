@@ -1,6 +1,6 @@
 /** IR concat -> CONCATENATION (version 2 for int8). */
 import type { ConcatOp } from '../../ir/graph.ts';
-import { buildOptions } from '../schema/options.ts';
+import { buildOptions } from '../../../core/tflite/schema/options.ts';
 import { activationCode, type OpMapper } from './op-mapper.ts';
 
 export const CONCATENATION: OpMapper = {

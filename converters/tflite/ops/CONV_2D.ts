@@ -1,6 +1,6 @@
 /** IR conv2d -> CONV_2D (version 3 for per-channel int8). */
 import type { Conv2dOp } from '../../ir/graph.ts';
-import { buildOptions } from '../schema/options.ts';
+import { buildOptions } from '../../../core/tflite/schema/options.ts';
 import { activationCode, paddingCode, type OpMapper } from './op-mapper.ts';
 
 export const CONV_2D: OpMapper = {

@@ -1,6 +1,6 @@
 /** IR depthwiseConv2d -> DEPTHWISE_CONV_2D (version 2 for dilation, 3 for per-channel int8). */
 import type { DepthwiseConv2dOp } from '../../ir/graph.ts';
-import { buildOptions } from '../schema/options.ts';
+import { buildOptions } from '../../../core/tflite/schema/options.ts';
 import { activationCode, paddingCode, type OpMapper } from './op-mapper.ts';
 
 export const DEPTHWISE_CONV_2D: OpMapper = {

@@ -1,6 +1,6 @@
 /** IR fullyConnected -> FULLY_CONNECTED (version 4 for int8, 5 when keeping the input's rank). */
 import type { FullyConnectedOp } from '../../ir/graph.ts';
-import { buildOptions } from '../schema/options.ts';
+import { buildOptions } from '../../../core/tflite/schema/options.ts';
 import { activationCode, type OpMapper } from './op-mapper.ts';
 
 export const FULLY_CONNECTED: OpMapper = {

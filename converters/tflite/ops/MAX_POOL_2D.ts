@@ -1,6 +1,6 @@
 /** IR maxPool2d -> MAX_POOL_2D (version 2 for int8). */
 import type { PoolOp } from '../../ir/graph.ts';
-import { buildOptions } from '../schema/options.ts';
+import { buildOptions } from '../../../core/tflite/schema/options.ts';
 import { activationCode, paddingCode, type OpMapper } from './op-mapper.ts';
 
 export const MAX_POOL_2D: OpMapper = {

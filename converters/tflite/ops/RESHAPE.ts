@@ -1,6 +1,6 @@
 /** IR reshape -> RESHAPE (shape both as input tensor and as ReshapeOptions.new_shape). */
 import type { ReshapeOp } from '../../ir/graph.ts';
-import { buildOptions } from '../schema/options.ts';
+import { buildOptions } from '../../../core/tflite/schema/options.ts';
 import type { OpMapper } from './op-mapper.ts';
 
 export const RESHAPE: OpMapper = {

@@ -1,6 +1,6 @@
 /** IR softmax -> SOFTMAX (version 2 for int8). */
 import type { SoftmaxOp } from '../../ir/graph.ts';
-import { buildOptions } from '../schema/options.ts';
+import { buildOptions } from '../../../core/tflite/schema/options.ts';
 import type { OpMapper } from './op-mapper.ts';
 
 export const SOFTMAX: OpMapper = {

@@ -8,7 +8,7 @@
  */
 import type { Builder } from 'flatbuffers';
 import type { Activation, Graph, IrOp, PaddingMode } from '../../ir/graph.ts';
-import { ActivationFunctionType, Padding, type BuiltinOp } from '../schema/enums.ts';
+import { ActivationFunctionType, Padding, type BuiltinOp } from '../../../core/tflite/schema/enums.ts';
 
 export interface WriteContext {
   readonly b: Builder;

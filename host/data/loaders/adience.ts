@@ -19,8 +19,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, parse as parsePath, resolve } from 'node:path';
-import type { Box, CropSpec } from '../../../device/contract/face-crop.ts';
-import { DataError } from '../../../device/errors.ts';
+import type { Box, CropSpec } from '../../../core/contract/face-crop.ts';
+import { DataError } from '../../../core/errors.ts';
 import { ADIENCE_AGE_GROUPS } from '../../eval/protocol/adience-accuracy.ts';
 import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';

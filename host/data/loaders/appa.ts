@@ -14,8 +14,8 @@
  * const ds = await loadAppa('/data/appa-real', { split: 'valid' });
  */
 import { join, resolve } from 'node:path';
-import type { CropSpec } from '../../../device/contract/face-crop.ts';
-import { DataError } from '../../../device/errors.ts';
+import type { CropSpec } from '../../../core/contract/face-crop.ts';
+import { DataError } from '../../../core/errors.ts';
 import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';

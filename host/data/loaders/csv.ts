@@ -10,8 +10,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { DataError } from '../../../device/errors.ts';
-import type { Box } from '../../../device/contract/face-crop.ts';
+import { DataError } from '../../../core/errors.ts';
+import type { Box } from '../../../core/contract/face-crop.ts';
 import { emptyTally, skip, type Sample } from '../dataset.ts';
 import { readPathAndAge } from '../age-label.ts';
 import { columnIndex, readCsvTable } from '../csv-table.ts';

@@ -5,7 +5,7 @@
  * @example
  * const ds = await loadDataset('folder:/data/unlabelled-faces');
  */
-import { DataError } from '../../../device/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 import { emptyTally } from '../dataset.ts';
 import { IMAGE_EXTENSIONS, listImageFiles, requireDirectory } from '../image-files.ts';
 import type { DatasetLoader, DatasetRef, LoadedItems } from '../load-dataset.ts';

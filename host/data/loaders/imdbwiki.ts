@@ -18,8 +18,8 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import type { CropSpec } from '../../../device/contract/face-crop.ts';
-import { DataError } from '../../../device/errors.ts';
+import type { CropSpec } from '../../../core/contract/face-crop.ts';
+import { DataError } from '../../../core/errors.ts';
 import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample, type SkipTally } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';

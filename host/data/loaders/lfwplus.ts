@@ -13,7 +13,7 @@
  */
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import type { CropSpec } from '../../../device/contract/face-crop.ts';
+import type { CropSpec } from '../../../core/contract/face-crop.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
 import { checkParams, numberParam, selectSplits, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';

@@ -9,7 +9,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DataError } from '../../../device/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 import { emptyTally, skip, type Sample } from '../dataset.ts';
 import { parseAge } from '../age-label.ts';
 import { columnIndex, readCsvTable } from '../csv-table.ts';

@@ -7,7 +7,7 @@
  * const rows = await readSeedCsv('/data/vggface2/annotations/train.detected.csv', 'vggface2');
  */
 import { readFile, stat } from 'node:fs/promises';
-import { DataError } from '../../../device/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 
 /** Split one CSV line: `,` separates, `|` quotes (so a quoted field may hold commas), spaces after a delimiter dropped. */
 export function splitSeedCsvLine(line: string, delimiter = ',', quote = '|'): string[] {

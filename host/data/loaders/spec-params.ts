@@ -6,7 +6,7 @@
  * @example
  * const kept = selectSplits(samples, 'train,val', ['train', 'val', 'test'], 'vggface2:/data:split=train,val');
  */
-import { DataError } from '../../../device/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 import type { Dataset, Sample } from '../dataset.ts';
 
 /** Parse `a,b` into split names, checking each against those the dataset has. */

@@ -7,7 +7,7 @@
  * const ds = await loadDataset('utkface:../shared/data/utkface:split=val');
  */
 import { basename, join, resolve } from 'node:path';
-import { DataError } from '../../../device/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 import { emptyTally, skip, type Sample } from '../dataset.ts';
 import { parseAge, readPathAndAge } from '../age-label.ts';
 import { columnIndex, readCsvTable } from '../csv-table.ts';

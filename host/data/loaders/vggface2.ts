@@ -14,7 +14,7 @@
  * const ds = await loadVggface2('/data/vggface2', { split: 'val' });
  */
 import { join, resolve } from 'node:path';
-import type { CropSpec } from '../../../device/contract/face-crop.ts';
+import type { CropSpec } from '../../../core/contract/face-crop.ts';
 import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
 import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';

@@ -6,7 +6,7 @@
  * const { exact, oneOff } = groupAccuracy(predGroups, trueGroups);
  * const m = confusionMatrix(predGroups, trueGroups, ADIENCE_AGE_GROUPS.length);
  */
-import { DataError } from '../../../device/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 
 /** The 8 Adience age groups, [min, max] years inclusive, in class-index order 0..7. */
 export const ADIENCE_AGE_GROUPS: readonly (readonly [number, number])[] = [

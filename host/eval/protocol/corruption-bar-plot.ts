@@ -6,8 +6,8 @@
  * @example
  * await writeCorruptionBarPlot(result, 'corruptions.png', 'mobilenet64 on lfwplus');
  */
-import type { RgbImage } from '../../../device/contract/face-crop.ts';
-import { writeFileAtomic } from '../../../device/atomic-file.ts';
+import type { RgbImage } from '../../../core/contract/face-crop.ts';
+import { writeFileAtomic } from '../../../core/atomic-file.ts';
 import { encodePng } from '../../report/mosaic.ts';
 import type { CorruptionGroup } from '../../corruptions/corruption.ts';
 import type { CorruptionEvalResult } from './corruption-eval.ts';

@@ -8,9 +8,9 @@
  * const r = await evaluateCorruptions(predictor, await loadDataset('lfwplus:/data/lfwplus'), { severities: [1, 3, 5] });
  * console.log(r.clean, r.groups.blur, r.corrupted);
  */
-import { cropFace, type Box, type CropSpec, type RgbImage } from '../../../device/contract/face-crop.ts';
-import { normalizePixels } from '../../../device/contract/preprocessing.ts';
-import { AgekitError, DataError } from '../../../device/errors.ts';
+import { cropFace, type Box, type CropSpec, type RgbImage } from '../../../core/contract/face-crop.ts';
+import { normalizePixels } from '../../../core/contract/preprocessing.ts';
+import { AgekitError, DataError } from '../../../core/errors.ts';
 import type { Batch } from '../../data/batch-stream.ts';
 import type { Dataset, Sample } from '../../data/dataset.ts';
 import { mixSeeds } from '../../data/seeded-random.ts';

@@ -5,7 +5,7 @@
  * @example
  * const e = epsilonError(predicted, apparentMean, apparentStd); // 0 (perfect) .. 1 (worst)
  */
-import { DataError } from '../../../device/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 
 /**
  * Epsilon-error of one prediction: 1 - exp(-(pred - mu)^2 / (2 sigma^2)).

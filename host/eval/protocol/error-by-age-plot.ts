@@ -6,9 +6,9 @@
  * @example
  * await writeErrorByAgePlot(result.predictions, result.truths, 'val-error-by-age.png', 'mobilenet64 on utkface val');
  */
-import type { RgbImage } from '../../../device/contract/face-crop.ts';
-import { writeFileAtomic } from '../../../device/atomic-file.ts';
-import { DataError } from '../../../device/errors.ts';
+import type { RgbImage } from '../../../core/contract/face-crop.ts';
+import { writeFileAtomic } from '../../../core/atomic-file.ts';
+import { DataError } from '../../../core/errors.ts';
 import { encodePng } from '../../report/mosaic.ts';
 import { BLACK, drawLine, drawValueAxis, fillRect, GREY, newCanvas, niceRange, text, yToPx, type PlotFrame, type Rgb } from './plot-canvas.ts';
 

@@ -7,7 +7,7 @@
  * const img = newCanvas(600, 300); const f = { left: 50, top: 20, width: 530, height: 240, yMin: 0, yMax: 12 };
  * drawValueAxis(img, f, 'MAE'); fillRect(img, 60, yToPx(f, 8), 20, yToPx(f, 0) - yToPx(f, 8), BLUE);
  */
-import type { RgbImage } from '../../../device/contract/face-crop.ts';
+import type { RgbImage } from '../../../core/contract/face-crop.ts';
 import { drawText, measureText } from '../../report/bitmap-font.ts';
 
 export type Rgb = [number, number, number];

@@ -7,7 +7,7 @@ import { dataTest, requireUtkface } from '../../support/shared-data.ts';
 import { pickValFaces, renderScene, type Scene } from '../support/face-scene.ts';
 import { scoreDetections } from '../support/scene-truth.ts';
 import { blazefaceTflite, blazefaceGraphModel } from '../support/device-models.ts';
-import type { Box } from '../../../device/contract/face-crop.ts';
+import type { Box } from '../../../core/contract/face-crop.ts';
 
 test('anchors: 896 centres for 256 px, 16x16 cells of stride 16 twice, then 8x8 of stride 32 six times', (t) => {
   const a = blazeFaceAnchors(256);

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { CalibrationCollector, REPRESENTATIVE_SET_FORMAT } from '../../../device/sinks/calibration-collector.ts';
 import { SaveFramesSink } from '../../../device/sinks/save-frames-sink.ts';
 import { openCollectedSet } from '../../../device/sinks/collected-calibration-set.ts';
-import { normalizePixels } from '../../../device/contract/preprocessing.ts';
+import { normalizePixels } from '../../../core/contract/preprocessing.ts';
 import { cropFaces } from '../../../device/estimators/crop-faces.ts';
 import type { FaceBox, Frame, FrameResult } from '../../../device/stages.ts';
 import { dataTest, requireUtkface } from '../../support/shared-data.ts';

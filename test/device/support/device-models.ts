@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { convertModel } from '../../../converters/convert-model.ts';
-import type { ModelMetadata } from '../../../device/contract/model-metadata.ts';
+import type { ModelMetadata } from '../../../core/contract/model-metadata.ts';
 import { projectRoot } from '../../support/shared-data.ts';
 
 const humanModels = join(projectRoot, 'node_modules', '@vladmandic', 'human', 'models');

@@ -2,7 +2,7 @@
  * Scoring detections and tracks against a scene's ground truth: a detection finds a placed
  * face when its centre lies inside the face's tile and its size is plausible for it.
  */
-import type { Box } from '../../../device/contract/face-crop.ts';
+import type { Box } from '../../../core/contract/face-crop.ts';
 import { faceTile, type Scene } from './face-scene.ts';
 
 /** True when `det` is a detection of the face placed at `tile`. */

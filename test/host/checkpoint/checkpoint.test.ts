@@ -5,14 +5,14 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, readFile, writeFile, rm, mkdir, readdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelFormatError } from '../../../device/errors.ts';
-import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../../device/contract/model-metadata.ts';
-import { cropFace } from '../../../device/contract/face-crop.ts';
-import { normalizePixels } from '../../../device/contract/preprocessing.ts';
+import { ModelFormatError } from '../../../core/errors.ts';
+import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../../core/contract/model-metadata.ts';
+import { cropFace } from '../../../core/contract/face-crop.ts';
+import { normalizePixels } from '../../../core/contract/preprocessing.ts';
 import { readRgb } from '../../../host/images.ts';
 import { buildNet } from '../../../host/nets/index.ts';
 import { loadCheckpoint, saveCheckpoint, resolveCheckpointDir, MODEL_FILE, WEIGHTS_FILE, METADATA_FILE } from '../../../host/checkpoint/checkpoint.ts';
-import { commitDir, makeTempDir, previousDirOf, readableDir, recoverDir, removeStaleTempDirs } from '../../../host/checkpoint/atomic-dir.ts';
+import { commitDir, makeTempDir, previousDirOf, readableDir, recoverDir, removeStaleTempDirs } from '../../../core/atomic-dir.ts';
 import { dataTest, utkfaceDir } from '../../support/shared-data.ts';
 
 function metaFor(model: tf.LayersModel, head: 'regression' | 'dex'): ModelMetadata {

@@ -7,7 +7,7 @@ import { readRgb } from '../../../host/images.ts';
 import { corruptImage } from '../../../host/corruptions/corruption-table.ts';
 import { writeCorruptedDataset } from '../../../host/corruptions/write-corrupted-dataset.ts';
 import { mixSeeds } from '../../../host/data/seeded-random.ts';
-import { main } from '../../../host/cli/main.ts';
+import { main } from '../../../cli/main.ts';
 import { dataTest, utkfaceDir } from '../../support/shared-data.ts';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { applyPhotometric, drawAugmentation, parseAugmentation, DEFAULT_AUGMENTATION_CONFIG } from '../../../host/data/augmentation.ts';
 import { SeededRandom, mixSeeds } from '../../../host/data/seeded-random.ts';
-import { UsageError } from '../../../device/errors.ts';
+import { UsageError } from '../../../core/errors.ts';
 
 test('the same seed draws the same augmentation; another seed draws another', (t) => {
   const a = drawAugmentation('default', new SeededRandom(mixSeeds(7, 3)));

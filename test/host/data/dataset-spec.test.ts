@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseDatasetSpec } from '../../../host/data/dataset-spec.ts';
-import { DataError } from '../../../device/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 
 test('a spec splits into kind, location and trailing key=value options', (t) => {
   t.deepEqual(parseDatasetSpec('utkface:../data/utkface:split=val'), { spec: 'utkface:../data/utkface:split=val', kind: 'utkface', location: '../data/utkface', options: { split: 'val' } });

@@ -7,7 +7,7 @@ import { DecodedImageCache, parseDecodeCacheMb } from '../../../host/data/decode
 import { prepareCrops, type CropRequest } from '../../../host/data/prepare-crops.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import type { Dataset } from '../../../host/data/dataset.ts';
-import { DEFAULT_CROP } from '../../../device/contract/face-crop.ts';
+import { DEFAULT_CROP } from '../../../core/contract/face-crop.ts';
 import { dataTest } from '../../support/shared-data.ts';
 import { copyRealImages, tempDir, writeLargePhoto } from './data-fixtures.ts';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { loadDataset, registerDatasetLoader, datasetLoaders } from '../../../host/data/load-dataset.ts';
 import { SKIP_REASONS } from '../../../host/data/skip-reasons.ts';
-import { DataError } from '../../../device/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 import { dataTest, utkfaceDir } from '../../support/shared-data.ts';
 import { copyRealImages, tempDir, writeBadImages } from './data-fixtures.ts';
 

@@ -3,7 +3,7 @@ import test from 'ava';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../../device/errors.ts';
+import { UsageError } from '../../../core/errors.ts';
 import { writeRunConfig } from '../../../host/train/run-folder.ts';
 import { resolveTrainConfig } from '../../../host/train/train-config.ts';
 import { groundTruthTargets } from '../../../host/train/targets.ts';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '../../../device/backend/tfjs-backend.ts';
+import { initBackend } from '../../../core/backend/tfjs-backend.ts';
 import { registerWasmTrainingKernels } from '../../../host/kernels/wasm/register.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { batchStream, type Batch } from '../../../host/data/batch-stream.ts';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { appendFile, copyFile, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '../../../device/backend/tfjs-backend.ts';
+import { initBackend } from '../../../core/backend/tfjs-backend.ts';
 import { datasetLoaders, loadDataset, registerDatasetLoader } from '../../../host/data/load-dataset.ts';
 import { relabelLoader } from '../../../host/data/loaders/relabel.ts';
 import { relabelSamples } from '../../../host/distill/relabel.ts';
@@ -80,7 +80,7 @@ dataTest(test.serial)('an unlabelled image folder relabels too; the teacher age 
 });
 
 function runRelabel(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'host/cli/main.ts'), 'relabel', ...args], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli/main.ts'), 'relabel', ...args], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => { err += d; });
   const done = new Promise<number | null>((resolve) => child.on('close', (code) => { if (code) process.stderr.write(err); resolve(code); }));

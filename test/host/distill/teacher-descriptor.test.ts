@@ -3,8 +3,8 @@ import test from 'ava';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelFormatError } from '../../../device/errors.ts';
-import { normalizePixels } from '../../../device/contract/preprocessing.ts';
+import { ModelFormatError } from '../../../core/errors.ts';
+import { normalizePixels } from '../../../core/contract/preprocessing.ts';
 import { normalizeTeacherPixels, parseTeacherDescriptor } from '../../../host/distill/teacher-descriptor.ts';
 import { builtinDescriptor, createTeacher, readTeacherDescriptor, resolveTeacherDescriptor } from '../../../host/distill/teacher-registry.ts';
 

@@ -3,7 +3,7 @@ import test from 'ava';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../../device/backend/tfjs-backend.ts';
+import { initBackend } from '../../../core/backend/tfjs-backend.ts';
 import { readRgb } from '../../../host/images.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { cropForTeacher } from '../../../host/distill/teacher-input.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from '../../../host/kernels/wasm/register.ts';
-import { initBackend } from '../../../device/backend/tfjs-backend.ts';
+import { initBackend } from '../../../core/backend/tfjs-backend.ts';
 import { loadCheckpoint } from '../../../host/checkpoint/checkpoint.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { openAgePredictor } from '../../../host/eval/open-predictor.ts';
@@ -15,7 +15,7 @@ import { replaceWithAdienceHead } from '../../../host/finetune/adience-head.ts';
 import { parseLrSchedule } from '../../../host/train/lr-schedule.ts';
 import { resolveTrainConfig } from '../../../host/train/train-config.ts';
 import { trainRun } from '../../../host/train/train-run.ts';
-import { main } from '../../../host/cli/main.ts';
+import { main } from '../../../cli/main.ts';
 import { dataTest, hasUtkface, utkfaceDir } from '../../support/shared-data.ts';
 import { pickFaces, placeFace, writeText } from '../data/loaders/fixture-faces.ts';
 

@@ -3,8 +3,8 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { buildNet, countMultiplyAdds, getNet, listNets, NET_LAYER_CLASSES, DEX_BINS } from '../../../host/nets/index.ts';
-import { HEAD_TYPES } from '../../../device/contract/model-metadata.ts';
-import { UsageError } from '../../../device/errors.ts';
+import { HEAD_TYPES } from '../../../core/contract/model-metadata.ts';
+import { UsageError } from '../../../core/errors.ts';
 
 test.before(async () => {
   await tf.setBackend('cpu');

@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, writeFile, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildNet, loadPretrained, parsePretraining } from '../../../host/nets/index.ts';
-import { ModelFormatError, UsageError } from '../../../device/errors.ts';
+import { ModelFormatError, UsageError } from '../../../core/errors.ts';
 
 let root = '';
 test.before(async () => {

@@ -7,11 +7,11 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { buildNet } from '../../../host/nets/index.ts';
-import type { HeadType } from '../../../device/contract/model-metadata.ts';
+import type { HeadType } from '../../../core/contract/model-metadata.ts';
 import { fromLayersModel } from '../../../converters/ir/from-layers-model.ts';
 import { optimizeGraph } from '../../../converters/convert-model.ts';
 import { writeTflite } from '../../../converters/write-tflite.ts';
-import { TfliteRunner } from '../../../device/runtime/tflite-runner.ts';
+import { TfliteRunner } from '../../../core/runtime/tflite-runner.ts';
 
 test.before(async () => {
   await tf.setBackend('cpu');

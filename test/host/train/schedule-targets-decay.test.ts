@@ -2,7 +2,7 @@
 // against values computed by hand.
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../../../device/errors.ts';
+import { UsageError } from '../../../core/errors.ts';
 import { learningRateAt, parseLrSchedule, formatLrSchedule } from '../../../host/train/lr-schedule.ts';
 import { ageDistributions, crossEntropyLoss, mseLoss, DEX_BINS } from '../../../host/train/targets.ts';
 import { l2Penalty } from '../../../host/train/weight-decay.ts';

@@ -15,7 +15,7 @@ import { dataTest, projectRoot, requireUtkface } from '../../support/shared-data
 const EPOCHS = 3;
 
 function agekit(args: string[]): { child: ChildProcess; exit: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'host/cli/main.ts'), ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli/main.ts'), ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => { err += d; });
   child.stdout!.resume();

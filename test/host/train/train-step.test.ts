@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '../../../device/backend/tfjs-backend.ts';
+import { initBackend } from '../../../core/backend/tfjs-backend.ts';
 import { registerWasmTrainingKernels } from '../../../host/kernels/wasm/register.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { batchStream, type Batch } from '../../../host/data/batch-stream.ts';
@@ -13,7 +13,7 @@ import { buildNet } from '../../../host/nets/index.ts';
 import { createTrainStep } from '../../../host/train/train-step.ts';
 import { groundTruthTargets } from '../../../host/train/targets.ts';
 import { createOptimizer, optimizerStateFiles, restoreOptimizerState, type OptimizerName } from '../../../host/train/optimizer.ts';
-import { writeFileAtomic } from '../../../device/atomic-file.ts';
+import { writeFileAtomic } from '../../../core/atomic-file.ts';
 import { dataTest, hasUtkface, utkfaceDir } from '../../support/shared-data.ts';
 
 let batches: Batch[] = [];

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '../../../device/backend/tfjs-backend.ts';
+import { initBackend } from '../../../core/backend/tfjs-backend.ts';
 import { registerWasmTrainingKernels } from '../../../host/kernels/wasm/register.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { loadCheckpoint } from '../../../host/checkpoint/checkpoint.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { DataError } from '../../../../device/errors.ts';
-import { expandBox } from '../../../../device/contract/face-crop.ts';
+import { DataError } from '../../../../core/errors.ts';
+import { expandBox } from '../../../../core/contract/face-crop.ts';
 import { loadDataset } from '../../../../host/data/load-dataset.ts';
 import { adienceFaceBox, landmarkBox, loadAdience, parseAdienceAge } from '../../../../host/data/loaders/adience.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { DataError } from '../../../../device/errors.ts';
+import { DataError } from '../../../../core/errors.ts';
 import { loadAppa } from '../../../../host/data/loaders/appa.ts';
 import { loadDataset } from '../../../../host/data/load-dataset.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';

@@ -6,8 +6,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import type { Box, RgbImage } from '../../../../device/contract/face-crop.ts';
-import { cropFace } from '../../../../device/contract/face-crop.ts';
+import type { Box, RgbImage } from '../../../../core/contract/face-crop.ts';
+import { cropFace } from '../../../../core/contract/face-crop.ts';
 import { readRgb } from '../../../../host/images.ts';
 
 export interface UtkFace { path: string; age: number }

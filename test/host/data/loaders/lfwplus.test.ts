@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { DataError } from '../../../../device/errors.ts';
+import { DataError } from '../../../../core/errors.ts';
 import { loadLfwPlus } from '../../../../host/data/loaders/lfwplus.ts';
 import { loadDataset } from '../../../../host/data/load-dataset.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';

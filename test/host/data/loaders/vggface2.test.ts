@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { DataError } from '../../../../device/errors.ts';
-import { expandBox } from '../../../../device/contract/face-crop.ts';
+import { DataError } from '../../../../core/errors.ts';
+import { expandBox } from '../../../../core/contract/face-crop.ts';
 import { loadVggface2 } from '../../../../host/data/loaders/vggface2.ts';
 import { loadDataset } from '../../../../host/data/load-dataset.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';

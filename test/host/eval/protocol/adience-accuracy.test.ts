@@ -1,5 +1,5 @@
 import test from 'ava';
-import { DataError } from '../../../../device/errors.ts';
+import { DataError } from '../../../../core/errors.ts';
 import { ADIENCE_GROUP_LABELS, ageToAdienceGroup, averageFolds, confusionMatrix, groupAccuracy } from '../../../../host/eval/protocol/adience-accuracy.ts';
 
 test('exact and 1-off accuracy count the same class and adjacent classes', (t) => {

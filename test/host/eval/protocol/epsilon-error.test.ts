@@ -1,5 +1,5 @@
 import test from 'ava';
-import { DataError } from '../../../../device/errors.ts';
+import { DataError } from '../../../../core/errors.ts';
 import { epsilonError, epsilonErrorOne } from '../../../../host/eval/protocol/epsilon-error.ts';
 
 test('a prediction one sigma off scores 1 - exp(-1/2)', (t) => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DataError } from '../../../../device/errors.ts';
+import { DataError } from '../../../../core/errors.ts';
 import { errorByAge, writeErrorByAgePlot } from '../../../../host/eval/protocol/error-by-age-plot.ts';
 import { niceRange, niceStep } from '../../../../host/eval/protocol/plot-canvas.ts';
 

@@ -3,7 +3,7 @@
  * `faceapi` teacher, shipped in @vladmandic/face-api), fed the batch's RGB crops (preprocessing
  * `no` leaves pixels as 0..255 floats). Needs a tfjs backend initialised first.
  */
-import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../../../device/contract/model-metadata.ts';
+import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../../../core/contract/model-metadata.ts';
 import { loadTeacher } from '../../../../host/distill/teacher-registry.ts';
 import type { AgePredictor } from '../../../../host/eval/age-predictor.ts';
 

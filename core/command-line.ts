@@ -1,0 +1,47 @@
+/**
+ * What both executables (the host `agekit` and the device bundle's) do around commander: map
+ * errors to exit codes and messages, and tell whether a module is the one Node was started with.
+ *
+ * @example
+ * if (isMainModule(import.meta.url)) runCommandLine(buildProgram(), process.argv).then((code) => process.exit(code));
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { AgekitError, UsageError } from './errors.ts';
+
+/**
+ * Parse `argv` with `program` and return the exit code: 0 success, 1 failure, 2 usage error.
+ * An AgekitError prints its message (the stack only with --verbose); anything else is a bug and
+ * prints its stack.
+ */
+export async function runCommandLine(program: Command, argv: string[]): Promise<number> {
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has printed its message (or the help) already.
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+    }
+    if (err instanceof AgekitError) {
+      process.stderr.write(`agekit: ${err.message}\n`);
+      if (argv.includes('--verbose') && err.stack) process.stderr.write(err.stack + '\n');
+      return err instanceof UsageError ? 2 : 1;
+    }
+    process.stderr.write(`agekit: internal error (a bug; please report it with this trace)\n${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+/** True when the module at `moduleUrl` (its import.meta.url) is the script Node was started with. */
+export function isMainModule(moduleUrl: string): boolean {
+  const started = process.argv[1];
+  if (!started) return false;
+  try {
+    return realpathSync(started) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
