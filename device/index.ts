@@ -1,24 +1,46 @@
 /**
- * agekit device runtime: the public API. Anything not exported here is internal.
+ * agekit/device: the device runtime's public API. Anything not exported here is internal.
  *
  * @example
  * import { createPipeline, JsonLinesSink } from 'agekit/device';
- * const p = await createPipeline({ source: 'v4l2:/dev/video0', sinks: [JsonLinesSink.toStream(process.stdout)] });
- * await p.run(new AbortController().signal);
+ * const pipeline = await createPipeline({ source: 'v4l2:/dev/video0', sinks: [JsonLinesSink.toStream(process.stdout)] });
+ * await pipeline.run(new AbortController().signal);
+ * await pipeline.close();
  */
-export type { Frame, Source, Detector, Estimator, Tracker, Sink, FrameResult, FaceBox, FaceCrop, AgeEstimate, TrackedFace, EndedTrack, Stage } from './stages.ts';
-export { createPipeline, runPipeline, type Pipeline, type PipelineSummary, type CreatePipelineOptions } from './pipeline.ts';
-export { createSource, SOURCE_SCHEMES, type SourceFactory } from './sources/create-source.ts';
-export type { SourceOptions } from './sources/ffmpeg-sources.ts';
-export { BlazeFaceDetector, type BlazeFaceOptions } from './detectors/blazeface-detector.ts';
+// The stages and the data that flows between them.
+export type { Frame, Source, SourceHealth, Detector, Estimator, Tracker, Sink, FrameResult, FaceBox, FaceCrop, AgeEstimate, AgedFace, TrackedFace, EndedTrack, Stage } from './stages.ts';
+export { STAGES } from './stages.ts';
+// One call that wires them, with the shipped models in unset slots.
+export { createPipeline, runPipeline, shippedModelsDir, defaultDetectorPath, defaultStudentPath, type Pipeline, type PipelineSummary, type CreatePipelineOptions, type RunPipelineOptions } from './pipeline.ts';
+// Sources.
+export { createSource, parseSourceSpec, SOURCE_SCHEMES, type SourceFactory } from './sources/create-source.ts';
+export { DEFAULT_CAMERA_SIZE, DEFAULT_CAMERA_FPS, probeVideo, type SourceOptions, type VideoInfo } from './sources/ffmpeg-sources.ts';
+export { ImagesSource } from './sources/images-source.ts';
+export { WebcamSource } from './sources/webcam-source.ts';
+export type { SourceEvent } from './sources/raw-pipe-source.ts';
+// Detector, estimator, tracker.
+export { BlazeFaceDetector, DEFAULT_BLAZEFACE, type BlazeFaceOptions } from './detectors/blazeface-detector.ts';
 export { AgeEstimator } from './estimators/age-estimator.ts';
 export { cropFaces } from './estimators/crop-faces.ts';
-export { IouTracker, type IouTrackerOptions } from './trackers/iou-tracker.ts';
+export { IouTracker, DEFAULT_IOU_TRACKER, type IouTrackerOptions } from './trackers/iou-tracker.ts';
+export { AgeSmoother, DEFAULT_AGE_SMOOTHER, type AgeSmootherOptions, type SmoothingMethod } from './trackers/age-smoother.ts';
 export { parseAgeBuckets, DEFAULT_AGE_BUCKETS } from './trackers/age-buckets.ts';
-export { JsonLinesSink } from './sinks/json-lines-sink.ts';
-export { LatencyStats } from './sinks/latency-stats.ts';
-export { HttpSink } from './sinks/http-sink.ts';
-export { MqttSink } from './sinks/mqtt-sink.ts';
-export { openRunner, type OpenRunnerOptions } from '../core/runtime/open-runner.ts';
-export type { ModelRunner, RuntimeName } from '../core/runtime/model-runner.ts';
+// Sinks.
+export { JsonLinesSink, frameRecord, faceRecord } from './sinks/json-lines-sink.ts';
+export { LatencyStats, formatLatencyTable, type LatencySummary, type StageStats } from './sinks/latency-stats.ts';
+export { HttpSink, DEFAULT_HTTP_HOST, type HttpSinkOptions } from './sinks/http-sink.ts';
+export { MqttSink, type MqttSinkOptions } from './sinks/mqtt-sink.ts';
+export { SaveFramesSink, type SaveFramesOptions } from './sinks/save-frames-sink.ts';
+export { CalibrationCollector, type CalibrationCollectorOptions } from './sinks/calibration-collector.ts';
+// Reports.
+export { buildRunReport, type RunReport } from './report/run-report.ts';
+export { describeMachine, type MachineInfo } from './report/machine-info.ts';
 export { StageClock } from './stage-clock.ts';
+// Runtimes, the model contract and errors, shared with the host side.
+export { openRunner, type OpenRunnerOptions } from '../core/runtime/open-runner.ts';
+export { RUNTIME_NAMES, type ModelRunner, type RuntimeName, type TensorSpec } from '../core/runtime/model-runner.ts';
+export { DEFAULT_CROP, cropFace, type Box, type CropSpec, type RgbImage } from '../core/contract/face-crop.ts';
+export { parseModelMetadata, readAges, calibrateAge, type ModelMetadata, type AgeReadout, type AgeCalibration, type HeadType } from '../core/contract/model-metadata.ts';
+export { normalizePixels, PREPROCESSINGS, type Preprocessing } from '../core/contract/preprocessing.ts';
+export { AgekitError, DataError, ModelFormatError, ConversionError, SourceError, UsageError, type AgekitErrorOptions } from '../core/errors.ts';
+export { AGEKIT_VERSION } from '../core/version.ts';

@@ -4,7 +4,7 @@
  * result. `createPipeline` fills unset slots with the shipped models.
  *
  * @example
- * const pipeline = await createPipeline({ source: 'file:walk.mp4', sinks: [new JsonLinesSink(process.stdout)] });
+ * const pipeline = await createPipeline({ source: 'file:walk.mp4', sinks: [JsonLinesSink.toStream(process.stdout)] });
  * const summary = await pipeline.run(abortController.signal);
  * await pipeline.close();
  */

@@ -6,7 +6,7 @@
  *
  * @example
  * const meta = parseModelMetadata(JSON.parse(text), 'run/best/agekit.json');
- * const age = readAge(outputs, meta);
+ * const ages = readAges(output, batch, meta.readout);
  */
 import { ModelFormatError } from '../errors.ts';
 import { PREPROCESSINGS, type Preprocessing } from './preprocessing.ts';

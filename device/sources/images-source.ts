@@ -3,7 +3,7 @@
  * decoded is skipped and counted. Timestamps advance by 1000/fps ms per image (default 10 fps).
  *
  * @example
- * const src = await createImagesSource('images:shots', 'shots', { loop: false });
+ * const src = await ImagesSource.create('images:shots', 'shots', { loop: false });
  */
 import { readdir } from 'node:fs/promises';
 import { join, extname } from 'node:path';

@@ -6,7 +6,7 @@
  * A camera that disappears is retried with backoff; an undecodable still is skipped and counted.
  *
  * @example
- * const src = await createWebcamSource('webcam:/dev/video0', '/dev/video0', { size: { width: 640, height: 480 } });
+ * const src = new WebcamSource('webcam:/dev/video0', '/dev/video0', { size: { width: 640, height: 480 } });
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
