@@ -1,40 +1,48 @@
 /**
- * The table of command groups the host CLI offers. Each area exports one `registerXxx(program)`;
- * adding a command is one import and one line here.
+ * The table of the host CLI's commands. Each area exports one `registerXxx(program)`; adding a
+ * command is one line here. Modules load only for the command being run, so `agekit --version`
+ * and `agekit run --help` do not wait for tfjs, sharp or the TFLite runtime to load.
  */
 import type { Command } from 'commander';
-import { registerRelabel } from './relabel.ts';
-import { registerTeachers } from './teachers.ts';
-import { registerCompare } from './compare.ts';
-import { registerNets } from './nets.ts';
-import { registerData } from './data.ts';
-import { registerTrain } from './train.ts';
-import { registerEval } from './eval.ts';
-import { registerPredict } from './predict.ts';
-import { registerConverterCommands } from './convert.ts';
-import { registerDeviceCommands } from '../device/cli/device-commands.ts';
-import { registerCorrupt } from './corrupt.ts';
-import { registerFinetune } from './finetune.ts';
-import { registerCalibrate } from './calibrate.ts';
 
 type Register = (program: Command) => void;
 
-const registrations: Register[] = [
-  registerTeachers,
-  registerRelabel,
-  registerCompare,
-  registerNets,
-  registerData,
-  registerTrain,
-  registerEval,
-  registerPredict,
-  registerConverterCommands,
-  registerDeviceCommands,
-  registerCorrupt,
-  registerFinetune,
-  registerCalibrate,
+interface CommandModule {
+  /** Top-level command names the module registers. */
+  names: string[];
+  load(): Promise<Register>;
+}
+
+const COMMAND_MODULES: CommandModule[] = [
+  { names: ['teachers'], load: async () => (await import('./teachers.ts')).registerTeachers },
+  { names: ['relabel'], load: async () => (await import('./relabel.ts')).registerRelabel },
+  { names: ['compare'], load: async () => (await import('./compare.ts')).registerCompare },
+  { names: ['nets'], load: async () => (await import('./nets.ts')).registerNets },
+  { names: ['data'], load: async () => (await import('./data.ts')).registerData },
+  { names: ['train'], load: async () => (await import('./train.ts')).registerTrain },
+  { names: ['eval'], load: async () => (await import('./eval.ts')).registerEval },
+  { names: ['predict'], load: async () => (await import('./predict.ts')).registerPredict },
+  { names: ['convert', 'inspect'], load: async () => (await import('./convert.ts')).registerConverterCommands },
+  { names: ['run'], load: async () => (await import('../device/cli/run.ts')).registerRun },
+  { names: ['bench'], load: async () => (await import('../device/cli/bench.ts')).registerBench },
+  { names: ['bundle'], load: async () => (await import('../device/cli/bundle.ts')).registerBundle },
+  { names: ['corrupt'], load: async () => (await import('./corrupt.ts')).registerCorrupt },
+  { names: ['finetune'], load: async () => (await import('./finetune.ts')).registerFinetune },
+  { names: ['calibrate'], load: async () => (await import('./calibrate.ts')).registerCalibrate },
 ];
 
-export function registerHostCommands(program: Command): void {
-  for (const register of registrations) register(program);
+/** Every command name, in help order. */
+export const COMMAND_NAMES: readonly string[] = COMMAND_MODULES.flatMap((m) => m.names);
+
+/**
+ * Register the commands `argv` needs: only the named command's module when the first argument
+ * names one, none for a bare --version, else all of them (the help lists every command).
+ */
+export async function registerHostCommands(program: Command, argv?: string[]): Promise<void> {
+  const args = argv?.slice(2) ?? [];
+  const first = args.find((a) => !a.startsWith('-'));
+  const named = first !== undefined ? COMMAND_MODULES.find((m) => m.names.includes(first)) : undefined;
+  const onlyVersion = first === undefined && args.length > 0 && args.every((a) => a === '--version' || a === '-V');
+  const modules = named ? [named] : onlyVersion ? [] : COMMAND_MODULES;
+  for (const register of await Promise.all(modules.map((m) => m.load()))) register(program);
 }

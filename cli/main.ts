@@ -8,7 +8,11 @@ import { isMainModule, runCommandLine } from '../core/command-line.ts';
 import { registerHostCommands } from './commands.ts';
 import { AGEKIT_VERSION } from '../core/version.ts';
 
-export function buildProgram(): Command {
+/**
+ * The `agekit` program. With `argv`, only the modules of the command it names are loaded (see
+ * registerHostCommands); without, every command is registered.
+ */
+export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('agekit')
     .description('Age estimation from faces: datasets, training, distillation, TFLite conversion and the device runtime')
     .version(AGEKIT_VERSION)
@@ -18,13 +22,13 @@ export function buildProgram(): Command {
     // Before the commands are added: subcommands copy this setting when they are created, so a
     // bad value anywhere reaches main() (exit 2) instead of commander's own process.exit(1).
     .exitOverride();
-  registerHostCommands(program);
+  await registerHostCommands(program, argv);
   return program;
 }
 
 /** Run the host CLI on `argv` (as process.argv: node, script, then arguments); resolves to the exit code. */
-export function main(argv: string[]): Promise<number> {
-  return runCommandLine(buildProgram(), argv);
+export async function main(argv: string[]): Promise<number> {
+  return runCommandLine(await buildProgram(argv), argv);
 }
 
 if (isMainModule(import.meta.url)) {

@@ -14,11 +14,8 @@ import { agekitRoot, installedPackageDir } from '../../core/package-files.ts';
 import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { UsageError } from '../../core/errors.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner.ts';
-import { defaultDetectorPath, defaultStudentPath, shippedModelsDir } from '../pipeline.ts';
-import { benchFrames } from '../bench/bench-frames.ts';
-import { runBench, type BenchConfig } from '../bench/run-bench.ts';
-import { formatBenchTable, formatRuntimeRatios } from '../bench/bench-table.ts';
 import { describeMachine, formatMachine } from '../report/machine-info.ts';
+import type { BenchConfig } from '../bench/run-bench.ts';
 import { intFlag, intListFlag, sizeFlag } from './cli-args.ts';
 
 interface BenchFlags {
@@ -63,6 +60,10 @@ export function registerBench(program: Command): void {
     .option('--json <file>', 'also write the results as JSON')
     .action(async function (this: Command) {
       const f = this.opts<BenchFlags>();
+      // The runtimes and image code load here, not at the top, so `agekit bench --help` starts fast.
+      const [{ defaultDetectorPath, defaultStudentPath, shippedModelsDir }, { benchFrames }, { runBench }, { formatBenchTable, formatRuntimeRatios }] = await Promise.all([
+        import('../pipeline.ts'), import('../bench/bench-frames.ts'), import('../bench/run-bench.ts'), import('../bench/bench-table.ts'),
+      ]);
       const say = (l: string) => process.stderr.write(`agekit bench: ${l}\n`);
       const runtimes = f.runtimes.split(',').map((r) => r.trim()) as RuntimeName[];
       for (const r of runtimes) if (!RUNTIME_NAMES.includes(r)) throw new UsageError(`unknown runtime "${r}"`, { where: '--runtimes', hint: `use ${RUNTIME_NAMES.join(', ')}` });

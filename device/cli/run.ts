@@ -9,7 +9,7 @@
 import { Command, Option } from 'commander';
 import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner.ts';
 import { DEFAULT_AGE_BUCKETS } from '../trackers/age-buckets.ts';
-import { runDevice, type RunDeviceOptions } from './run-device.ts';
+import type { RunDeviceOptions } from './run-device.ts';
 import { intFlag, numberFlag, sizeFlag } from './cli-args.ts';
 
 interface RunFlags {
@@ -70,6 +70,8 @@ export function registerRun(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
+        // Loaded here, not at the top: `agekit run --help` should not wait for the runtimes to load.
+        const { runDevice } = await import('./run-device.ts');
         await runDevice(options, controller.signal, { stdout: process.stdout, stderr: process.stderr });
       } finally {
         process.off('SIGINT', onSignal);
