@@ -7,10 +7,9 @@
  * const runner = await TfjsRunner.create({ modelPath: 'runs/student/best' });
  * const [out] = await runner.run([x], 1);
  */
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice } from '../backend/tfjs-backend.ts';
+import { modelJsonPath, readModelArtifacts } from '../tfjs-model-files.ts';
 import { ModelFormatError } from '../errors.ts';
 import type { ModelRunner, TensorSpec } from './model-runner.ts';
 
@@ -19,46 +18,6 @@ export interface TfjsRunnerOptions {
   modelPath: string;
   /** tfjs backend. Default `wasm` (the device's; `auto` would take tfjs-node where installed). */
   backend?: BackendChoice;
-}
-
-/** Resolve a checkpoint folder or model.json path to the model.json path. */
-export async function modelJsonPath(modelPath: string): Promise<string> {
-  const s = await stat(modelPath).catch(() => undefined);
-  if (!s) throw new ModelFormatError('model not found', { where: modelPath, hint: 'give a checkpoint folder or a model.json path' });
-  return s.isDirectory() ? join(modelPath, 'model.json') : modelPath;
-}
-
-/** Load model.json and its weight files from disk as tfjs ModelArtifacts (no fetch, no tfjs-node). */
-export async function loadModelArtifacts(jsonPath: string): Promise<tf.io.ModelArtifacts> {
-  const text = await readFile(jsonPath, 'utf8').catch((err) => {
-    throw new ModelFormatError(`cannot read model.json (${(err as NodeJS.ErrnoException).code ?? err})`, { where: jsonPath, hint: 'give a checkpoint folder or a model.json path' });
-  });
-  let json: tf.io.ModelJSON;
-  try {
-    json = JSON.parse(text) as tf.io.ModelJSON;
-  } catch (err) {
-    throw new ModelFormatError(`model.json is not JSON (${(err as Error).message})`, { where: jsonPath, hint: 'the file is truncated or not a tfjs model' });
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new ModelFormatError('model.json has no modelTopology or weightsManifest', { where: jsonPath, hint: 'expected a tfjs layers or graph model' });
-  }
-  const dir = dirname(jsonPath);
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const parts: Uint8Array[] = [];
-  for (const group of json.weightsManifest) {
-    specs.push(...group.weights);
-    for (const p of group.paths) {
-      const file = join(dir, p);
-      parts.push(await readFile(file).catch((err) => {
-        throw new ModelFormatError(`weights file missing (${(err as NodeJS.ErrnoException).code ?? err})`, { where: file, hint: 'copy the whole model folder' });
-      }));
-    }
-  }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const weightData = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) { weightData.set(p, off); off += p.length; }
-  return tf.io.getModelArtifactsForJSONSync(json, specs, weightData.buffer);
 }
 
 function specOf(name: string, shape: readonly (number | null)[] | undefined, dtype: string | undefined): TensorSpec {
@@ -81,7 +40,7 @@ export class TfjsRunner implements ModelRunner {
   static async create(options: TfjsRunnerOptions): Promise<TfjsRunner> {
     const info = await initBackend(options.backend ?? 'wasm');
     const jsonPath = await modelJsonPath(options.modelPath);
-    const artifacts = await loadModelArtifacts(jsonPath);
+    const artifacts = await readModelArtifacts(jsonPath);
     const isGraph = artifacts.format === 'graph-model' || (artifacts.modelTopology as { node?: unknown })?.node !== undefined;
     try {
       if (isGraph) {

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { ModelFormatError } from '../../core/errors.ts';
 import { parseModelMetadata, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import { commitDir, makeTempDir, readableDir } from '../../core/atomic-dir.ts';
+import { loadLayersModelFiles } from '../../core/tfjs-model-files.ts';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -116,45 +117,6 @@ export async function readCheckpointMetadata(dir: string): Promise<ModelMetadata
   return parseModelMetadata(parseJson((await readBytes(path, METADATA_FILE)).toString('utf8'), path), path);
 }
 
-const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
-
-function expectedBytes(specs: tf.io.WeightsManifestEntry[]): number {
-  let total = 0;
-  for (const s of specs) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    total += n * (BYTES_PER[s.quantization?.dtype ?? s.dtype] ?? 4);
-  }
-  return total;
-}
-
-/**
- * Load a tfjs layers model from its model.json and weight files (the standard tfjs layout),
- * checking that the weights are complete. Errors are ModelFormatErrors naming the file.
- */
-export async function loadLayersModelFile(modelPath: string): Promise<tf.LayersModel> {
-  const dir = dirname(modelPath);
-  const json = parseJson((await readBytes(modelPath, basename(modelPath))).toString('utf8'), modelPath) as Record<string, unknown>;
-  const manifest = json?.weightsManifest as tf.io.WeightsManifestConfig | undefined;
-  if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || !Array.isArray(manifest)) {
-    throw new ModelFormatError('is not a tfjs layers model (needs modelTopology and weightsManifest)', { where: modelPath, hint: 'write checkpoints with agekit train' });
-  }
-  const specs = manifest.flatMap((group) => group.weights);
-  const weightFiles = manifest.flatMap((group) => group.paths);
-  const buffers: Buffer[] = [];
-  for (const f of weightFiles) buffers.push(await readBytes(join(dir, f), f));
-  const weights = Buffer.concat(buffers);
-  const want = expectedBytes(specs);
-  if (weights.byteLength !== want) {
-    throw new ModelFormatError(`weights are ${weights.byteLength} bytes but ${basename(modelPath)} lists ${want}`, { where: join(dir, weightFiles.join('+')), hint: 'the weights file is truncated or belongs to another model; use another checkpoint or train again' });
-  }
-  const data = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-  try {
-    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs: specs, weightData: data }));
-  } catch (err) {
-    throw new ModelFormatError(`cannot be built by tfjs (${(err as Error).message})`, { where: modelPath, hint: 'the model uses a layer this agekit does not know, or the file is corrupt' });
-  }
-}
-
 /**
  * Load a checkpoint (see {@link resolveCheckpointDir} for the paths accepted). Every problem is
  * a ModelFormatError naming the file: missing, not JSON, wrong fields, truncated weights.
@@ -163,7 +125,7 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   const dir = await resolveCheckpointDir(path);
   const meta = await readCheckpointMetadata(dir);
   const modelPath = join(dir, MODEL_FILE);
-  const model = await loadLayersModelFile(modelPath);
+  const model = await loadLayersModelFiles(modelPath);
   const [h, w] = meta.inputSize;
   const shape = model.inputs[0]?.shape;
   if (!shape || shape[1] !== h || shape[2] !== w) {

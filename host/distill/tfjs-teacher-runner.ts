@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelFormatError } from '../../core/errors.ts';
-import { loadLocalGraphModel, loadLocalLayersModel } from './local-model-files.ts';
+import { loadGraphModelFiles, loadLayersModelFiles } from '../../core/tfjs-model-files.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';
 import type { TeacherRunner } from './teacher.ts';
 
@@ -19,7 +19,7 @@ function countWeights(tensors: tf.Tensor[]): number {
 export async function createTfjsRunner(desc: TeacherDescriptor): Promise<TeacherRunner> {
   const [h, w] = desc.inputSize;
   if (desc.kind === 'graph') {
-    const model = await loadLocalGraphModel(desc.model);
+    const { model } = await loadGraphModelFiles(desc.model);
     const names = model.outputNodes;
     let outName: string;
     if (typeof desc.output === 'number') {
@@ -47,7 +47,7 @@ export async function createTfjsRunner(desc: TeacherDescriptor): Promise<Teacher
     };
   }
   if (desc.kind === 'layers') {
-    const model = await loadLocalLayersModel(desc.model);
+    const model = await loadLayersModelFiles(desc.model);
     const index = desc.output as number;
     if (index >= model.outputs.length) throw new ModelFormatError(`output index ${index} is out of range (the model has ${model.outputs.length})`, { where: desc.model });
     return {

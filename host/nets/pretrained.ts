@@ -9,10 +9,11 @@
  * const model = buildNet('mobilenet96', { head: 'dex' });
  * const report = await loadPretrained(model, 'weights/mobilenet_v2_0.75_96/model.json');
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelFormatError, UsageError } from '../../core/errors.ts';
+import { readModelJsonFile, readWeightShards } from '../../core/tfjs-model-files.ts';
 import { HEAD_LAYER_NAMES } from './heads.ts';
 
 /** A parsed `--pretraining` value. */
@@ -60,17 +61,13 @@ interface WeightsManifestGroup { paths: string[]; weights: tf.io.WeightsManifest
 export async function loadPretrained(model: tf.LayersModel, path: string): Promise<PretrainedReport> {
   const file = await resolveModelJson(path);
   const where = file;
-  let json: { weightsManifest?: WeightsManifestGroup[] };
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new ModelFormatError(`cannot read as JSON (${(err as Error).message})`, { where, hint: 'pass the model.json of a tfjs LayersModel', cause: err });
-  }
+  const json = await readModelJsonFile(file) as { weightsManifest?: WeightsManifestGroup[] } | null;
   const manifest = json?.weightsManifest;
   if (!Array.isArray(manifest) || manifest.some((g) => !Array.isArray(g?.paths) || !Array.isArray(g?.weights))) {
     throw new ModelFormatError('has no valid "weightsManifest"', { where, hint: 'pass the model.json of a tfjs LayersModel (tfjs model.save or tensorflowjs_converter --input_format keras)' });
   }
-  const named = await readWeights(manifest, dirname(file), where);
+  const { specs, data } = await readWeightShards(manifest, dirname(file), where);
+  const named = tf.io.decodeWeights(data, specs);
   try {
     return assign(model, named, file);
   } finally {
@@ -94,35 +91,6 @@ async function resolveModelJson(path: string): Promise<string> {
     throw new ModelFormatError('folder has no model.json', { where: abs, hint: 'pass the path of a tfjs model.json' });
   }
   return inside;
-}
-
-async function readWeights(manifest: WeightsManifestGroup[], dir: string, where: string): Promise<tf.NamedTensorMap> {
-  const named: tf.NamedTensorMap = {};
-  for (const group of manifest) {
-    const parts: Uint8Array[] = [];
-    for (const p of group.paths) {
-      try {
-        parts.push(await readFile(join(dir, p)));
-      } catch {
-        throw new ModelFormatError(`weight file "${p}" listed in weightsManifest is missing`, { where, hint: 'copy every file the model.json lists next to it' });
-      }
-    }
-    const total = parts.reduce((n, b) => n + b.byteLength, 0);
-    const buffer = new Uint8Array(total);
-    let offset = 0;
-    for (const b of parts) { buffer.set(b, offset); offset += b.byteLength; }
-    const expected = group.weights.reduce((n, w) => n + w.shape.reduce((a, d) => a * d, 1) * bytesPerElement(w), 0);
-    if (total < expected) {
-      throw new ModelFormatError(`weight files ${group.paths.join(', ')} hold ${total} bytes, the manifest needs ${expected}`, { where, hint: 'the files are truncated or belong to another model.json' });
-    }
-    Object.assign(named, tf.io.decodeWeights(buffer.buffer, group.weights));
-  }
-  return named;
-}
-
-function bytesPerElement(w: tf.io.WeightsManifestEntry): number {
-  if (w.quantization) return w.quantization.dtype === 'uint16' || w.quantization.dtype === 'float16' ? 2 : 1;
-  return w.dtype === 'float32' || w.dtype === 'int32' || w.dtype === undefined ? 4 : 1;
 }
 
 function assign(model: tf.LayersModel, named: tf.NamedTensorMap, file: string): PretrainedReport {

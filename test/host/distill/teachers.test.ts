@@ -7,7 +7,7 @@ import { initBackend } from '../../../core/backend/tfjs-backend.ts';
 import { readRgb } from '../../../host/images.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { cropForTeacher } from '../../../host/distill/teacher-input.ts';
-import { loadLocalGraphModel } from '../../../host/distill/local-model-files.ts';
+import { loadGraphModelFiles } from '../../../core/tfjs-model-files.ts';
 import { builtinDescriptor, createTeacher, packageDir } from '../../../host/distill/teacher-registry.ts';
 import { dataTest, utkfaceDir } from '../../support/shared-data.ts';
 
@@ -44,7 +44,7 @@ dataTest(test)('faceres teacher (whole face, margin 0) matches a plain tfjs run 
   const { ages, dist } = await teacher.predict(faces.map((f) => cropForTeacher(teacher.descriptor, f.image)));
   t.is(dist!.length, faces.length * 100);
   // Independent path: tfjs resize of the decoded image, raw 0..255 input, expected value over the 100 bins.
-  const model = await loadLocalGraphModel(desc.model);
+  const { model } = await loadGraphModelFiles(desc.model);
   let diff = 0;
   for (let i = 0; i < faces.length; i++) {
     const { width, height, data } = faces[i].image;

@@ -106,7 +106,7 @@ test.serial('broken files give errors naming the file and what to do', async (t)
   await mkdir(join(root, 'empty'));
   await t.throwsAsync(loadPretrained(model, join(root, 'empty')), { instanceOf: ModelFormatError, message: /empty: folder has no model\.json/ });
   await writeFile(join(root, 'notjson.json'), 'this is not json');
-  await t.throwsAsync(loadPretrained(model, join(root, 'notjson.json')), { instanceOf: ModelFormatError, message: /notjson\.json: cannot read as JSON/ });
+  await t.throwsAsync(loadPretrained(model, join(root, 'notjson.json')), { instanceOf: ModelFormatError, message: /notjson\.json: is not valid JSON/ });
   await writeFile(join(root, 'nomanifest.json'), JSON.stringify({ modelTopology: {} }));
   await t.throwsAsync(loadPretrained(model, join(root, 'nomanifest.json')), { instanceOf: ModelFormatError, message: /has no valid "weightsManifest"/ });
 
