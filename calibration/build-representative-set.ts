@@ -15,7 +15,7 @@ import { cropJobRgb } from '../host/data/prepare-crops.ts';
 import type { Sample } from '../host/data/dataset.ts';
 import { decadeOf } from '../host/eval/metrics.ts';
 import { decadeLabel, stratifiedSample } from './stratified-sample.ts';
-import { writeRepresentativeSet, type RepresentativeSetManifest } from './representative-set-dir.ts';
+import { writeRepresentativeSet, type RepresentativeSetManifest } from '../core/contract/representative-set-dir.ts';
 
 export interface BuildSetOptions {
   /** Dataset spec, e.g. `utkface:<dir>:split=train`. */

@@ -6,7 +6,7 @@
  * import { buildRepresentativeSet, fitAgeCalibration } from 'agekit/calibration';
  */
 export { buildRepresentativeSet, type BuildSetOptions, type BuiltSet } from './build-representative-set.ts';
-export { openRepresentativeSet, writeRepresentativeSet, isRepresentativeSetDir, type RepresentativeSetDir, type RepresentativeSetManifest } from './representative-set-dir.ts';
+export { openRepresentativeSet, writeRepresentativeSet, isRepresentativeSetDir, type RepresentativeSetDir, type RepresentativeSetManifest } from '../core/contract/representative-set-dir.ts';
 export { checkRepresentativeSet, type RepresentativeSet } from './representative-set.ts';
 export { stratifiedSample, type StratifiedSample } from './stratified-sample.ts';
 export { createRangeObserver, CALIBRATION_METHODS, DEFAULT_RANGE_OBSERVER, type CalibrationMethod, type RangeObserver, type RangeObserverOptions } from './ranges/range-observer.ts';

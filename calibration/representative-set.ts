@@ -1,27 +1,15 @@
 /**
- * The representative-set contract the full-integer converter consumes: preprocessed face crops
- * of one input size and preprocessing, streamed one at a time. `agekit calibrate build` writes
- * sets to disk; a dataset spec (`utkface:<dir>:split=train:limit=200`) can stand in for one.
+ * Whether a representative set (core/contract/representative-set-dir.ts: a folder, or a dataset
+ * spec such as `utkface:<dir>:split=train:limit=200` standing in for one) can calibrate a model.
  *
  * @example
  * for await (const x of set.samples()) observe(x); // x: Float32Array [h, w, 3], model units
  */
 import { DataError } from '../core/errors.ts';
-import type { Preprocessing } from '../core/contract/preprocessing.ts';
 import type { ModelMetadata } from '../core/contract/model-metadata.ts';
+import type { RepresentativeSet } from '../core/contract/representative-set-dir.ts';
 
-export interface RepresentativeSet {
-  /** Where the set came from (directory or dataset spec), recorded in the model's metadata. */
-  readonly source: string;
-  /** Crop size [height, width] of every sample. */
-  readonly inputSize: [number, number];
-  /** How the crops were normalized (must equal the model's). */
-  readonly preprocessing: Preprocessing;
-  /** Number of samples, when known in advance. */
-  readonly count?: number;
-  /** The samples, HWC float32 in model units (already normalized), `h * w * 3` values each. */
-  samples(): AsyncIterable<Float32Array>;
-}
+export type { RepresentativeSet };
 
 /** Throw a DataError when a set cannot calibrate a model: wrong input size or preprocessing. */
 export function checkRepresentativeSet(set: RepresentativeSet, meta: Pick<ModelMetadata, 'inputSize' | 'preprocessing'>): void {

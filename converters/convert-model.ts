@@ -12,7 +12,7 @@ import { UsageError } from '../core/errors.ts';
 import type { ModelMetadata, QuantizationInfo } from '../core/contract/model-metadata.ts';
 import { checkRepresentativeSet, type RepresentativeSet } from '../calibration/representative-set.ts';
 import type { CalibrationMethod } from '../calibration/ranges/range-observer.ts';
-import { openRepresentativeSet } from '../calibration/representative-set-dir.ts';
+import { openRepresentativeSet } from '../core/contract/representative-set-dir.ts';
 import type { Graph } from './ir/graph.ts';
 import { removeIdentities } from './passes/remove-identities.ts';
 import { foldBatchNorm } from './passes/fold-batch-norm.ts';

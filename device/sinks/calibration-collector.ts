@@ -2,10 +2,9 @@
  * `--collect-calibration <dir> --samples N`: keep face crops from the device's own camera as a
  * representative set for full-integer quantization, so int8 ranges match the real camera and
  * light. Crops are the model's input (after square + margin + resize), stored as raw uint8 RGB,
- * one after another in `crops.u8`, with `manifest.json`:
- * `{ format: 'agekit-representative-set', version: 1, inputSize: [h, w], preprocessing, crop,
- *    source, count, file: 'crops.u8', layout: 'uint8 RGB HWC, count x h x w x 3', collectedBy }`.
- * Normalize each crop with normalizePixels(crop, manifest.preprocessing) to get model input.
+ * one after another in `crops.u8`, with `manifest.json`: the representative-set folder format of
+ * core/contract/representative-set-dir.ts, so openRepresentativeSet reads it and `agekit convert
+ * --quantize int8 --calibration <dir>` takes it as it is.
  * Crops are kept at most one per track every `minGapMs`, so one lingering face does not fill the set.
  *
  * @example
@@ -14,10 +13,10 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-file.ts';
+import { CROPS_FILE, MANIFEST_FILE, representativeSetManifest } from '../../core/contract/representative-set-dir.ts';
 import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { FramePixels, FrameResult, Sink } from '../stages.ts';
 
-export const REPRESENTATIVE_SET_FORMAT = 'agekit-representative-set';
 
 export interface CalibrationCollectorOptions {
   dir: string;
@@ -56,7 +55,7 @@ export class CalibrationCollector implements Sink {
       this.lastByTrack.set(r.faces[i].track, r.tMs);
       if (!this.fh) {
         await mkdir(this.o.dir, { recursive: true });
-        this.fh = await open(join(this.o.dir, 'crops.u8'), 'w');
+        this.fh = await open(join(this.o.dir, CROPS_FILE), 'w');
       }
       await this.fh.write(crop.rgb);
       this.count++;
@@ -68,11 +67,11 @@ export class CalibrationCollector implements Sink {
   private async writeManifest(): Promise<void> {
     await this.fh?.sync();
     const m = this.o.meta;
-    await writeFileAtomic(join(this.o.dir, 'manifest.json'), JSON.stringify({
-      format: REPRESENTATIVE_SET_FORMAT, version: 1, inputSize: m.inputSize, preprocessing: m.preprocessing, crop: m.crop,
-      source: this.o.source, count: this.count, file: 'crops.u8', layout: 'uint8 RGB HWC, count x h x w x 3',
-      collectedBy: 'agekit run --collect-calibration', created: new Date().toISOString(),
-    }, null, 2) + '\n');
+    const manifest = representativeSetManifest({
+      inputSize: m.inputSize, preprocessing: m.preprocessing, crop: m.crop, source: this.o.source, count: this.count,
+      collectedBy: 'agekit run --collect-calibration', created: new Date().toISOString(), stratification: 'uniform',
+    });
+    await writeFileAtomic(join(this.o.dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,7 @@ import { convertModel } from '../../converters/convert-model.ts';
 import { readTflite } from '../../core/tflite/read-tflite.ts';
 import { predictRawAges } from '../../calibration/predict-raw-ages.ts';
 import { fitAgeCalibration } from '../../calibration/fit-age-calibration.ts';
-import { writeRepresentativeSet } from '../../calibration/representative-set-dir.ts';
+import { writeRepresentativeSet } from '../../core/contract/representative-set-dir.ts';
 import { main } from '../../cli/main.ts';
 import { AgeEstimator } from '../../device/estimators/age-estimator.ts';
 import { cropFace } from '../../core/contract/face-crop.ts';

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
-import { CalibrationCollector, REPRESENTATIVE_SET_FORMAT } from '../../../device/sinks/calibration-collector.ts';
+import { CalibrationCollector } from '../../../device/sinks/calibration-collector.ts';
+import { openRepresentativeSet, REPRESENTATIVE_SET_FORMAT } from '../../../core/contract/representative-set-dir.ts';
 import { SaveFramesSink } from '../../../device/sinks/save-frames-sink.ts';
-import { openCollectedSet } from '../../../device/sinks/collected-calibration-set.ts';
 import { normalizePixels } from '../../../core/contract/preprocessing.ts';
 import { cropFaces } from '../../../device/estimators/crop-faces.ts';
 import type { FaceBox, Frame, FrameResult } from '../../../device/stages.ts';
@@ -54,7 +54,7 @@ dataTest(test)('--collect-calibration keeps model-sized crops of real faces with
   const sd = Math.sqrt(first.reduce((s, v) => s + (v - mean) ** 2, 0) / first.length);
   t.true(sd > 20, `crop pixel sd ${sd}`);
   // Read back as a representative set: normalized like training.
-  const set = await openCollectedSet(out);
+  const set = await openRepresentativeSet(out);
   t.like(set, { count: 5, inputSize: [64, 64], preprocessing: 'vggface2' });
   const samples: Float32Array[] = [];
   for await (const x of set.samples()) samples.push(x);

@@ -1,6 +1,7 @@
 /**
- * Representative sets on disk: the folder format shared with the device's
- * `agekit run --collect-calibration` (device/sinks/calibration-collector.ts): `crops.u8` holds
+ * Representative sets on disk, the one folder format that `agekit calibrate build` writes, the
+ * device's `agekit run --collect-calibration` (device/sinks/calibration-collector.ts) collects,
+ * and the int8 converter reads: `crops.u8` holds
  * raw uint8 RGB crops, HWC, one after another, BEFORE normalization (so a set can be
  * renormalized), and `manifest.json` says how to read them. This module writes and reads it.
  *
@@ -10,13 +11,13 @@
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError } from '../core/errors.ts';
-import { writeFileAtomic } from '../core/atomic-file.ts';
-import { normalizePixels, PREPROCESSINGS, type Preprocessing } from '../core/contract/preprocessing.ts';
-import type { CropSpec } from '../core/contract/face-crop.ts';
-import { REPRESENTATIVE_SET_FORMAT } from '../device/sinks/calibration-collector.ts';
-import type { RepresentativeSet } from './representative-set.ts';
+import { DataError } from '../errors.ts';
+import { writeFileAtomic } from '../atomic-file.ts';
+import { normalizePixels, PREPROCESSINGS, type Preprocessing } from './preprocessing.ts';
+import type { CropSpec } from './face-crop.ts';
 
+/** The `format` of every representative-set manifest. */
+export const REPRESENTATIVE_SET_FORMAT = 'agekit-representative-set';
 export const MANIFEST_FILE = 'manifest.json';
 export const CROPS_FILE = 'crops.u8';
 
@@ -49,12 +50,34 @@ export interface RepresentativeSetManifest {
   skippedImages?: number;
 }
 
+/**
+ * The representative-set contract the full-integer converter consumes: preprocessed face crops of
+ * one input size and preprocessing, streamed one at a time (a folder on disk, or a dataset spec).
+ */
+export interface RepresentativeSet {
+  /** Where the set came from (directory or dataset spec), recorded in the model's metadata. */
+  readonly source: string;
+  /** Crop size [height, width] of every sample. */
+  readonly inputSize: [number, number];
+  /** How the crops were normalized (must equal the model's). */
+  readonly preprocessing: Preprocessing;
+  /** Number of samples, when known in advance. */
+  readonly count?: number;
+  /** The samples, HWC float32 in model units (already normalized), `h * w * 3` values each. */
+  samples(): AsyncIterable<Float32Array>;
+}
+
 /** A representative set read from a folder; `crop(i)` gives crop i's raw RGB bytes. */
 export interface RepresentativeSetDir extends RepresentativeSet {
   readonly count: number;
   readonly manifest: RepresentativeSetManifest;
   /** Raw RGB bytes of crop `i` [h, w, 3], before normalization. */
   crop(i: number): Promise<Uint8Array>;
+}
+
+/** The full manifest for `fields` (format, version, file and layout filled in). */
+export function representativeSetManifest(fields: Omit<RepresentativeSetManifest, 'format' | 'version' | 'file' | 'layout'>): RepresentativeSetManifest {
+  return { format: REPRESENTATIVE_SET_FORMAT, version: 1, ...fields, file: CROPS_FILE, layout: 'uint8 RGB HWC, count x h x w x 3' };
 }
 
 /**
@@ -67,9 +90,7 @@ export async function writeRepresentativeSet(dir: string, crops: Uint8Array, man
   if (crops.length !== manifest.count * h * w * 3) {
     throw new DataError(`crops hold ${crops.length} bytes, not ${manifest.count} crops of ${h}x${w}x3`, { where: dir, hint: 'this is a bug in the caller' });
   }
-  const full: RepresentativeSetManifest = {
-    format: REPRESENTATIVE_SET_FORMAT, version: 1, ...manifest, file: CROPS_FILE, layout: 'uint8 RGB HWC, count x h x w x 3',
-  };
+  const full = representativeSetManifest(manifest);
   await writeFileAtomic(join(dir, CROPS_FILE), crops);
   await writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(full, null, 2) + '\n');
   return full;
