@@ -20,7 +20,7 @@ import { CropWorkerPool, defaultCropWorkers } from '../host/data/crop-worker-poo
 import type { Dataset } from '../host/data/dataset.ts';
 import { loadDataset } from '../host/data/load-dataset.ts';
 import { cropJobRgb } from '../host/data/prepare-crops.ts';
-import { readRgb } from '../host/images.ts';
+import { readRgb } from '../core/images.ts';
 
 interface Args { images: number; repeats: number; consumerMs: number; json?: string }
 

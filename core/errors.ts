@@ -16,6 +16,8 @@ export interface AgekitErrorOptions {
 
 export class AgekitError extends Error {
   readonly code: string;
+  /** What is wrong, without `where` and `hint` (the message is built from the three). */
+  readonly what: string;
   readonly where?: string;
   readonly hint?: string;
 
@@ -24,6 +26,7 @@ export class AgekitError extends Error {
     super(text, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    this.what = message;
     this.where = options.where;
     this.hint = options.hint;
   }

@@ -1,22 +1,19 @@
 /**
- * Decode an image file or buffer (JPEG, PNG, WebP, ...) into RGB bytes with sharp, optionally
- * resized; undecodable input is a SourceError naming the file.
+ * Decode an image file or buffer (JPEG, PNG, WebP, ...) for a device source: the shared decoder
+ * (core/images.ts), with a failure reported as the source's error.
  *
  * @example
  * const img = await decodeImage(await readFile('a.jpg'), 'a.jpg');
  */
-import sharp from 'sharp';
-import { SourceError } from '../../core/errors.ts';
+import { AgekitError, SourceError } from '../../core/errors.ts';
 import type { RgbImage } from '../../core/contract/face-crop.ts';
+import { readRgb } from '../../core/images.ts';
 
 export async function decodeImage(input: Buffer | string, where: string, size?: { width: number; height: number }): Promise<RgbImage> {
   try {
-    let img = sharp(input, { failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb');
-    if (size) img = img.resize(size.width, size.height, { fit: 'fill' });
-    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`${info.channels} channels after conversion`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    return await readRgb(input, where, size ? { resize: size } : {});
   } catch (err) {
-    throw new SourceError(`cannot decode image (${(err as Error).message})`, { where, hint: 'the file is not a readable JPEG/PNG/WebP image', cause: err });
+    if (!(err instanceof AgekitError)) throw err;
+    throw new SourceError(err.what, { where, hint: err.hint, cause: err });
   }
 }

@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { AgekitError } from '../../core/errors.ts';
 import { emptyTally, skip, type Dataset, type Sample, type SkipTally } from '../data/dataset.ts';
 import { mixSeeds } from '../data/seeded-random.ts';
-import { readRgb } from '../images.ts';
+import { readRgb } from '../../core/images.ts';
 import { CORRUPTION_NAMES, SEVERITIES, type CorruptionName, type Severity } from './corruption.ts';
 import { corruptImage } from './corruption-table.ts';
 

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { cropFace, expandBox, type Box, type CropSpec, type RgbImage } from '../../core/contract/face-crop.ts';
 import { normalizePixels, type Preprocessing } from '../../core/contract/preprocessing.ts';
 import { DataError } from '../../core/errors.ts';
-import { readRgb } from '../images.ts';
+import { readRgb } from '../../core/images.ts';
 import { applyPhotometric, type AugmentationParams } from './augmentation.ts';
 import type { DecodedImage } from './decoded-image-cache.ts';
 import { SKIP_REASONS, type SkipReason } from './skip-reasons.ts';

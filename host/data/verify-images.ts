@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { readRgb } from '../images.ts';
+import { readRgb } from '../../core/images.ts';
 import { skip, type Sample, type SkipTally } from './dataset.ts';
 import { SKIP_REASONS } from './skip-reasons.ts';
 

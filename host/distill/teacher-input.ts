@@ -7,7 +7,7 @@
  * const crop = await readTeacherCrop(teacher.descriptor, { path: '/data/face.jpg' });
  */
 import { cropFace, type Box, type RgbImage } from '../../core/contract/face-crop.ts';
-import { readRgb } from '../images.ts';
+import { cropJobRgb } from '../data/prepare-crops.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';
 
 /** A face to label: an image path and, optionally, its face box in image pixels. */
@@ -20,7 +20,11 @@ export function cropForTeacher(desc: Pick<TeacherDescriptor, 'inputSize' | 'crop
   return cropFace(image, face, desc.crop, w, h);
 }
 
-/** Decode a sample's image and crop it for a teacher (throws DataError naming the file). */
+/**
+ * Decode a sample's image and crop it for a teacher (throws DataError naming the file): the same
+ * file-to-crop path training uses (a large photo decodes at reduced scale when the crop allows).
+ */
 export async function readTeacherCrop(desc: Pick<TeacherDescriptor, 'inputSize' | 'crop'>, sample: TeacherSample): Promise<Uint8Array> {
-  return cropForTeacher(desc, await readRgb(sample.path), sample.box);
+  const [h, w] = desc.inputSize;
+  return cropJobRgb({ path: sample.path, box: sample.box }, w, h, desc.crop);
 }

@@ -24,7 +24,7 @@ import { writeRepresentativeSet } from '../../core/contract/representative-set-d
 import { main } from '../../cli/main.ts';
 import { AgeEstimator } from '../../device/estimators/age-estimator.ts';
 import { cropFace } from '../../core/contract/face-crop.ts';
-import { readRgb } from '../../host/images.ts';
+import { readRgb } from '../../core/images.ts';
 import { perturbWeights } from '../converters/conversion-fixtures.ts';
 import { dataTest, hasUtkface, utkfaceDir } from '../support/shared-data.ts';
 

@@ -11,7 +11,7 @@ import { cropFace } from '../../core/contract/face-crop.ts';
 import { normalizePixels } from '../../core/contract/preprocessing.ts';
 import { CalibrationCollector } from '../../device/sinks/calibration-collector.ts';
 import type { FramePixels, FrameResult } from '../../device/stages.ts';
-import { readRgb } from '../../host/images.ts';
+import { readRgb } from '../../core/images.ts';
 import { decadeOf } from '../../host/eval/metrics.ts';
 import { loadDataset } from '../../host/data/load-dataset.ts';
 import { buildRepresentativeSet, type BuiltSet } from '../../calibration/build-representative-set.ts';

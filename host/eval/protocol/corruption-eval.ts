@@ -14,7 +14,7 @@ import { AgekitError, DataError } from '../../../core/errors.ts';
 import type { Batch } from '../../data/batch-stream.ts';
 import type { Dataset, Sample } from '../../data/dataset.ts';
 import { mixSeeds } from '../../data/seeded-random.ts';
-import { readRgb } from '../../images.ts';
+import { readRgb } from '../../../core/images.ts';
 import { CORRUPTION_GROUPS, CORRUPTION_NAMES, SEVERITIES, type CorruptionGroup, type CorruptionName, type Severity } from '../../corruptions/corruption.ts';
 import { corruptImage, getCorruption } from '../../corruptions/corruption-table.ts';
 import type { AgePredictor } from '../age-predictor.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { cropFace, expandBox, cropTransform, warpAffine, type RgbImage } from '../../../core/contract/face-crop.ts';
-import { readRgb } from '../../../host/images.ts';
+import { readRgb } from '../../../core/images.ts';
 import { dataTest, utkfaceDir } from '../../support/shared-data.ts';
 
 function gradient(w: number, h: number): RgbImage {

@@ -9,7 +9,7 @@ import { ModelFormatError } from '../../../core/errors.ts';
 import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../../core/contract/model-metadata.ts';
 import { cropFace } from '../../../core/contract/face-crop.ts';
 import { normalizePixels } from '../../../core/contract/preprocessing.ts';
-import { readRgb } from '../../../host/images.ts';
+import { readRgb } from '../../../core/images.ts';
 import { buildNet } from '../../../host/nets/index.ts';
 import { loadCheckpoint, saveCheckpoint, resolveCheckpointDir, MODEL_FILE, WEIGHTS_FILE, METADATA_FILE } from '../../../host/checkpoint/checkpoint.ts';
 import { commitDir, makeTempDir, previousDirOf, readableDir, recoverDir, removeStaleTempDirs } from '../../../core/atomic-dir.ts';

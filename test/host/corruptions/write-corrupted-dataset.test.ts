@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
-import { readRgb } from '../../../host/images.ts';
+import { readRgb } from '../../../core/images.ts';
 import { corruptImage } from '../../../host/corruptions/corruption-table.ts';
 import { writeCorruptedDataset } from '../../../host/corruptions/write-corrupted-dataset.ts';
 import { mixSeeds } from '../../../host/data/seeded-random.ts';

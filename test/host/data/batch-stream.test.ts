@@ -8,7 +8,7 @@ import { SeededRandom, mixSeeds } from '../../../host/data/seeded-random.ts';
 import { cropJobRgb, decodeShrink } from '../../../host/data/prepare-crops.ts';
 import { CropWorkerPool } from '../../../host/data/crop-worker-pool.ts';
 import { SKIP_REASONS } from '../../../host/data/skip-reasons.ts';
-import { readRgb } from '../../../host/images.ts';
+import { readRgb } from '../../../core/images.ts';
 import { cropFace, DEFAULT_CROP } from '../../../core/contract/face-crop.ts';
 import { normalizePixels } from '../../../core/contract/preprocessing.ts';
 import type { Dataset } from '../../../host/data/dataset.ts';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../core/backend/tfjs-backend.ts';
-import { readRgb } from '../../../host/images.ts';
+import { readRgb } from '../../../core/images.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { cropForTeacher } from '../../../host/distill/teacher-input.ts';
 import { loadGraphModelFiles } from '../../../core/tfjs-model-files.ts';

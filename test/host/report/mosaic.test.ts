@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { composeMosaic, writeMosaicPng } from '../../../host/report/mosaic.ts';
 import { drawText, glyph, measureText, FONT_CHARACTERS, GLYPH_WIDTH, GLYPH_HEIGHT } from '../../../host/report/bitmap-font.ts';
 import type { RgbImage } from '../../../core/contract/face-crop.ts';
-import { readRgb } from '../../../host/images.ts';
+import { readRgb } from '../../../core/images.ts';
 import { dataTest } from '../../support/shared-data.ts';
 import { copyRealImages, tempDir } from '../data/data-fixtures.ts';
 

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { Box, RgbImage } from '../../../../core/contract/face-crop.ts';
 import { cropFace } from '../../../../core/contract/face-crop.ts';
-import { readRgb } from '../../../../host/images.ts';
+import { readRgb } from '../../../../core/images.ts';
 
 export interface UtkFace { path: string; age: number }
 

@@ -10,7 +10,7 @@ import { cropForTeacher } from '../../../../host/distill/teacher-input.ts';
 import { faceApiPredictor } from './faceapi-predictor.ts';
 import { corruptionJson, evaluateCorruptions, formatCorruptionTable } from '../../../../host/eval/protocol/corruption-eval.ts';
 import { writeCorruptionBarPlot } from '../../../../host/eval/protocol/corruption-bar-plot.ts';
-import { readRgb } from '../../../../host/images.ts';
+import { readRgb } from '../../../../core/images.ts';
 import { dataTest, utkfaceDir } from '../../../support/shared-data.ts';
 
 test.before(async () => { await initBackend('wasm'); });

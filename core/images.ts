@@ -1,12 +1,13 @@
 /**
- * Image decoding on the host: any format sharp reads, to RGB bytes. Errors name the file.
+ * Image decoding for every side (training, teachers, the device's photo and webcam sources): any
+ * format sharp reads, to RGB bytes, EXIF orientation applied. Errors name the file.
  *
  * @example
  * const img = await readRgb('face.jpg'); // { width, height, data: Uint8Array (HWC RGB) }
  */
 import sharp from 'sharp';
-import { DataError } from '../core/errors.ts';
-import type { RgbImage } from '../core/contract/face-crop.ts';
+import { DataError } from './errors.ts';
+import type { RgbImage } from './contract/face-crop.ts';
 
 // Decoding runs in libvips' own threads; one per core keeps the training thread free.
 sharp.concurrency(1);
