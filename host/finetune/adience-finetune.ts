@@ -22,6 +22,7 @@ import { formatLrSchedule, learningRateAt, parseLrSchedule } from '../train/lr-s
 import { createOptimizer, setLearningRate } from '../train/optimizer.ts';
 import { crossEntropyLoss, type TargetProvider } from '../train/targets.ts';
 import { createTrainStep } from '../train/train-step.ts';
+import { trainEpoch } from '../train/train-epoch.ts';
 import { registerBatchNormGradient } from '../train/batch-norm-gradient.ts';
 import { replaceWithAdienceHead } from './adience-head.ts';
 import type { FinetuneSchedule } from './finetune-schedule.ts';
@@ -135,16 +136,12 @@ export async function finetuneAdience(o: AdienceFinetuneOptions): Promise<Adienc
     let lastLoss = NaN;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       setLearningRate(optimizer, learningRateAt(lr, epoch));
-      let n = 0, sum = 0;
-      const stream = batchStream(train, { inputSize: [h, w], preprocessing: meta.preprocessing, augmentation, batchSize, shuffle: true, seed: seed * 100_003 + testFold * 1000 + epoch, crop: train.crop, dropLast: true });
-      for await (const batch of stream as AsyncIterable<Batch>) {
-        const { loss } = step(batch);
-        if (!Number.isFinite(loss)) throw new UsageError(`training diverged: loss ${loss} at fold ${testFold} epoch ${epoch}`, { where: '--lr', hint: 'lower the learning rate' });
-        n++; sum += loss;
-        o.onStep?.(testFold, epoch, n, steps, sum / n);
-        if (n >= steps) break;
-      }
-      lastLoss = sum / Math.max(1, n);
+      ({ meanLoss: lastLoss } = await trainEpoch({
+        dataset: train, step, steps, label: `fold ${testFold} epoch ${epoch}`,
+        batches: { inputSize: [h, w], preprocessing: meta.preprocessing, augmentation, batchSize, seed: seed * 100_003 + testFold * 1000 + epoch, crop: train.crop },
+        onStep: (done, loss) => o.onStep?.(testFold, epoch, done, steps, loss),
+        diverged: { where: '--lr', hint: 'lower the learning rate' },
+      }));
       log(`fold ${testFold} epoch ${epoch}/${epochs}: loss ${lastLoss.toFixed(4)}`);
     }
     const { pred, truth } = await predictGroups(model, test, meta, Math.max(batchSize, 32));

@@ -14,7 +14,7 @@ import { UsageError } from '../../core/errors.ts';
 import { DEFAULT_CROP, type CropSpec } from '../../core/contract/face-crop.ts';
 import { defaultReadout, METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { batchStream, MIN_SAMPLES_FOR_WORKERS, type Batch } from '../data/batch-stream.ts';
+import { MIN_SAMPLES_FOR_WORKERS } from '../data/batch-stream.ts';
 import { CropWorkerPool, defaultCropWorkers } from '../data/crop-worker-pool.ts';
 import { DecodedImageCache, defaultDecodeCacheBytes, type DecodedImageCacheStats } from '../data/decoded-image-cache.ts';
 import { buildNet, loadPretrained, parsePretraining } from '../nets/index.ts';
@@ -33,6 +33,7 @@ import { lockRunFolder } from './run-lock.ts';
 import { WeightAverage } from './weight-average.ts';
 import type { TrainConfig } from './train-config.ts';
 import { AGEKIT_VERSION } from '../../core/version.ts';
+import { trainEpoch } from './train-epoch.ts';
 
 /** Progress of the steps of one epoch (the CLI shows a bar; tests pass nothing). */
 export interface EpochProgress {
@@ -238,22 +239,14 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const lr = learningRateAt(config.lr, epoch);
       setLearningRate(optimizer, lr);
       const progress = o.progress?.(`epoch ${epoch}/${config.epochs}`, stepsPerEpoch);
-      let steps = 0, lossSum = 0, images = 0;
-      const stream = batchStream(o.train, {
-        inputSize: [h, w], preprocessing: config.preprocessing, augmentation: config.augmentation, batchSize: config.batchSize,
-        shuffle: true, seed: config.seed * 100_003 + epoch, crop, dropLast: true, pool,
+      const { steps, meanLoss, images, seconds: trainSeconds } = await trainEpoch({
+        dataset: o.train, step, steps: stepsPerEpoch, label: `epoch ${epoch}`,
+        batches: { inputSize: [h, w], preprocessing: config.preprocessing, augmentation: config.augmentation, batchSize: config.batchSize, seed: config.seed * 100_003 + epoch, crop, pool },
+        afterStep: average ? () => average.update(model) : undefined,
+        onStep: (done, loss, imagesPerSecond) => progress?.update(done, { loss, imagesPerSecond }),
+        diverged: { where: '--lr', hint: `lower the learning rate (now ${lr}); the last good checkpoint is in ${join(outDir, LAST_DIR)}` },
       });
-      for await (const batch of stream as AsyncIterable<Batch>) {
-        const { loss } = step(batch);
-        average?.update(model);
-        if (!Number.isFinite(loss)) {
-          throw new UsageError(`training diverged: loss ${loss} at epoch ${epoch} step ${steps + 1}`, { where: '--lr', hint: `lower the learning rate (now ${lr}); the last good checkpoint is in ${join(outDir, LAST_DIR)}` });
-        }
-        steps++; globalStep++; lossSum += loss; images += batch.n;
-        progress?.update(steps, { loss: lossSum / steps, imagesPerSecond: images / ((performance.now() - t0) / 1000) });
-        if (steps >= stepsPerEpoch) break;
-      }
-      const trainSeconds = (performance.now() - t0) / 1000;
+      globalStep += steps;
       progress?.stop();
 
       // With a weight average, validation and both checkpoints' model files hold the average.
@@ -262,7 +255,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const val = await withEvaluatedWeights(() => evaluateAgePredictor(predictor, o.val, { batchSize: Math.max(config.batchSize, 32), pool }));
       const isBest = val.metrics.mae < bestValMae;
       const record: EpochRecord = {
-        epoch, loss: lossSum / Math.max(1, steps), val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias,
+        epoch, loss: meanLoss, val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias,
         lr, images_per_second: images / trainSeconds, seconds: 0, steps, best: isBest,
       };
       const training = {
