@@ -20,6 +20,7 @@ import { countMultiplyAdds, countParams } from '../nets/model-cost.ts';
 import { profileMultiplyAdds } from './multiply-adds.ts';
 import { tfliteCost } from './tflite-cost.ts';
 import { readTflite } from '../../core/tflite/read-tflite.ts';
+import { readModelJsonFile } from '../../core/tfjs-model-files.ts';
 import { evaluateTeacher } from './teacher-eval.ts';
 import { BUILTIN_TEACHERS, createTeacher, resolveTeacherDescriptor } from './teacher-registry.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';
@@ -52,8 +53,7 @@ async function bytesOf(paths: string[]): Promise<number> {
 /** Files a teacher's model consists of (model.json / manifest and its shards, or the .tflite). */
 async function teacherFiles(desc: TeacherDescriptor): Promise<string[]> {
   if (desc.kind === 'tflite') return [desc.model];
-  const { readFile } = await import('node:fs/promises');
-  const json = JSON.parse(await readFile(desc.model, 'utf8'));
+  const json = await readModelJsonFile(desc.model) as { weightsManifest?: { paths: string[] }[] } | { paths: string[] }[];
   const manifest = Array.isArray(json) ? json : json.weightsManifest ?? [];
   const shards = manifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => resolve(dirname(desc.model), p)));
   return [desc.model, ...shards];
