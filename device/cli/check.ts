@@ -9,7 +9,6 @@
 import { Command } from 'commander';
 import { AgekitError } from '../../core/errors.ts';
 import { defaultDetectorPath } from '../pipeline.ts';
-import { checkTfliteRuntime } from '../report/runtime-check.ts';
 import { intFlag } from './cli-args.ts';
 
 export function registerCheck(program: Command): void {
@@ -19,6 +18,8 @@ export function registerCheck(program: Command): void {
     .option('--threads <n>', 'interpreter threads (default: all cores)', intFlag('--threads', { min: 1 }))
     .action(async function (this: Command) {
       const f = this.opts<{ model?: string; threads?: number }>();
+      // The runtime loads only when the command runs (agekit --help stays fast).
+      const { checkTfliteRuntime } = await import('../report/runtime-check.ts');
       const c = await checkTfliteRuntime({ modelPath: f.model ?? defaultDetectorPath(), threads: f.threads });
       process.stdout.write(JSON.stringify(c) + '\n');
       if (!c.ok) throw new AgekitError(c.problem!, { where: 'agekit check', hint: 'run ./install.sh --check; a bundle built for this machine (agekit bundle --target) carries a working XNNPACK library' });
