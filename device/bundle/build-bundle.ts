@@ -13,7 +13,6 @@ import { chmod, copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile 
 import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { commitDir, makeTempDir } from '../../core/atomic-dir.ts';
 import { AgekitError, ModelFormatError, UsageError } from '../../core/errors.ts';
@@ -67,12 +66,14 @@ export interface BundleResult {
   seconds: number;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
 
-/** Read a template from files/ and fill its @NAME@ fields. An unfilled field is a bug in this file. */
-async function template(name: string, fields: Record<string, string>): Promise<string> {
-  let text = await readFile(join(here, 'files', name), 'utf8');
+/**
+ * Read a template from device/bundle/files/ in the checkout (also when this code runs compiled,
+ * from dist/) and fill its @NAME@ fields. An unfilled field is a bug in this file.
+ */
+async function template(root: string, name: string, fields: Record<string, string>): Promise<string> {
+  let text = await readFile(join(root, 'device', 'bundle', 'files', name), 'utf8');
   for (const [k, v] of Object.entries(fields)) text = text.split(`@${k}@`).join(v);
   const left = /@[A-Z_]+@/.exec(text);
   if (left) throw new Error(`device/bundle/files/${name}: template field ${left[0]} has no value`);
@@ -136,7 +137,7 @@ export async function buildBundle(o: BuildBundleOptions = {}): Promise<BundleRes
     const addonApiDir = tfliteNodeDir && findPackageDir('node-addon-api', tfliteNodeDir);
     if (!tfliteNodeDir || !addonApiDir) throw new AgekitError('tfjs-tflite-node or node-addon-api is not installed', { where: 'agekit bundle', hint: 'run npm ci in the agekit folder first' });
     await mkdir(join(tmp, BUNDLED_NATIVE_DIR), { recursive: true });
-    const native = await compileNative({ target, nodeInclude: join(node.dir, 'include', 'node'), tfliteNodeDir, addonApiDir, out: join(tmp, BUNDLED_NATIVE_DIR) });
+    const native = await compileNative({ projectRoot: root, target, nodeInclude: join(node.dir, 'include', 'node'), tfliteNodeDir, addonApiDir, out: join(tmp, BUNDLED_NATIVE_DIR) });
 
     say('node_modules: sharp and its parts for the target, TFLite WebAssembly');
     const packages: BundledPackage[] = await copyRuntimeModules({ projectRoot: root, out: tmp, target, cache, staging: join(staging, 'packages') });
@@ -150,7 +151,7 @@ export async function buildBundle(o: BuildBundleOptions = {}): Promise<BundleRes
       MODEL_ARG: student ? `--model /opt/agekit/models/${student}` : '--no-ages',
     };
     for (const [name, mode] of [[BUNDLE_LAUNCHER, 0o755], ['install.sh', 0o755], ['agekit.service', 0o644], ['agekit.env.example', 0o644], ['README.txt', 0o644]] as const) {
-      await writeFile(join(tmp, name), await template(name, fields), { mode });
+      await writeFile(join(tmp, name), await template(root, name, fields), { mode });
     }
     await normalizeModes(tmp);
     const manifest = await writeBundleManifest(tmp, {

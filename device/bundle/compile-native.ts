@@ -13,8 +13,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AgekitError } from '../../core/errors.ts';
 import { XNNPACK_DELEGATE_C_SOURCE } from '../../core/runtime/xnnpack-delegate/xnnpack-delegate-source.ts';
@@ -22,9 +21,10 @@ import { BUNDLED_ADDON_FILE, BUNDLED_XNNPACK_FILE } from '../../core/runtime/bun
 import { hostBundleTarget, type BundleTarget } from './bundle-target.ts';
 
 const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
 
 export interface CompileNativeOptions {
+  /** The agekit checkout (device/bundle/native/ holds the addon's extra C++ file). */
+  projectRoot: string;
   target: BundleTarget;
   /** include/node of the target's Node.js package (node_api.h). */
   nodeInclude: string;
@@ -89,7 +89,7 @@ export async function compileNative(o: CompileNativeOptions): Promise<CompiledNa
   await compile(cxx.name, [
     '-shared', '-fPIC', '-O2', '-s', '-std=c++17', '-fexceptions', '-DNAPI_CPP_EXCEPTIONS', '-DNAPI_VERSION=8',
     '-I', o.addonApiDir, '-I', o.nodeInclude, '-I', join(o.tfliteNodeDir, 'cc_deps', 'include'),
-    '-o', join(o.out, BUNDLED_ADDON_FILE), binding, join(here, 'native', 'glibcxx-compat.cc'),
+    '-o', join(o.out, BUNDLED_ADDON_FILE), binding, join(o.projectRoot, 'device', 'bundle', 'native', 'glibcxx-compat.cc'),
     '-L', o.out, '-ltensorflowlite_c', '-lexternal_delegate_obj', '-Wl,-rpath,$ORIGIN',
   ], `the TFLite addon for ${t.name}`);
   const work = await mkdtemp(join(tmpdir(), 'agekit-xnnpack-'));

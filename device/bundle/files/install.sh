@@ -79,7 +79,10 @@ $bad"
   fi
 }
 
-is_agekit_install() { [ -f "$1/manifest.json" ] && [ -f "$1/agekit-device" ] && [ -f "$1/agekit-device.mjs" ]; }
+# An agekit install: this bundle's layout, or the older npm-installed one (agekit-device.mjs, package.json).
+is_agekit_install() {
+  [ -f "$1/agekit-device.mjs" ] && { [ -f "$1/manifest.json" ] || grep -q '"name": "agekit-device"' "$1/package.json" 2>/dev/null; }
+}
 
 if [ "$MODE" = check ]; then
   failed=0
@@ -115,7 +118,7 @@ if [ "$MODE" = uninstall ]; then
     say "service agekit stopped and removed"
   fi
   if [ -d "$PREFIX" ]; then
-    is_agekit_install "$PREFIX" || fail "$PREFIX does not look like an agekit install (no manifest.json, agekit-device); nothing removed"
+    is_agekit_install "$PREFIX" || fail "$PREFIX does not look like an agekit install (no agekit-device.mjs and manifest.json); nothing removed"
     rm -rf "$PREFIX"
     say "removed $PREFIX"
   else
