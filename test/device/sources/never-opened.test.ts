@@ -21,9 +21,10 @@ test('a camera that never opens stops after the open timeout with ffmpeg\'s reas
   const err = await t.throwsAsync(drain(source), { instanceOf: SourceError });
   const took = Date.now() - t0;
   t.true(took >= 1400 && took < 10_000, `gave up after ${took} ms`);
-  t.regex(err!.message, /^v4l2:\/dev\/video-agekit-missing: never opened: no frame in \d+ s and \d+ attempts \(ffmpeg exited \(code 1\): .*No such file or directory\)/);
+  t.regex(err!.message, /^v4l2:\/dev\/video-agekit-missing: never opened: no frame in \d+ s and \d+ attempts? \(ffmpeg exited \(code 1\): .*No such file or directory\)/);
   t.regex(err!.message, /agekit-device cameras/);
-  t.true(source.health.restarts >= 1, `${source.health.restarts} restarts before giving up`);
+  // How many attempts fit depends on how fast ffmpeg starts (slow on a loaded machine): not asserted.
+  t.log(`${source.health.restarts} restarts before giving up after ${took} ms`);
 });
 
 test('a camera that gave frames and then vanished is retried past the open timeout, never given up', async (t) => {

@@ -66,6 +66,9 @@ export async function cleanRootScenario(t: ExecutionContext, targetName: BundleT
   const scene = await writeFacesVideo(utk, join(home, 'faces.mp4'));
   const inRoot = `/root/agekit-test/agekit-device-${targetName}`;
 
+  // Leftovers of an earlier, interrupted run in this cached root go first.
+  const reset = 'userdel agekit 2>/dev/null; rm -rf /etc/agekit /var/lib/agekit /opt/agekit /etc/systemd/system/agekit.service /usr/local/bin/systemctl; true';
+  await runInRoot(root, reset);
   // The machine is clean: no Node.js, npm or compiler; and the network is really cut.
   const clean = await runInRoot(root, 'for t in node nodejs npm cc gcc g++ make python3; do command -v $t && exit 1; done; ffmpeg -version | head -n 1');
   t.is(clean.code, 0, `found in the root: ${clean.stdout}`);
@@ -109,6 +112,7 @@ export async function cleanRootScenario(t: ExecutionContext, targetName: BundleT
   }
   const report = JSON.parse(readFileSync(join(home, 'report.json'), 'utf8')) as { machine: { arch: string; emulated?: string } };
   t.is(report.machine.arch, targetName === 'linux-arm64' ? 'arm64' : 'x64');
+  t.is(report.machine.emulated !== undefined, process.arch !== report.machine.arch, `report.machine.emulated: ${report.machine.emulated}`);
 
   // The same video on this machine from the sources: the bundle computes the same thing, up to
   // what the target's own ffmpeg (its SIMD YUV to RGB conversion rounds differently) changes in
@@ -140,9 +144,30 @@ export async function cleanRootScenario(t: ExecutionContext, targetName: BundleT
   t.is(cameras.code, 1);
   t.regex(cameras.stderr, /no camera found \(no \/dev\/video\* device/);
 
-  const uninstall = await runInRoot(root, `cd ${inRoot} && ./install.sh --uninstall`);
-  t.is(uninstall.code, 0, uninstall.stderr);
-  t.false(existsSync(join(root, 'opt', 'agekit')));
+  // The service install, over the files-only one (an upgrade). The root has no systemd: a
+  // stand-in systemctl records what install.sh asks of it; everything else is the real thing.
+  const systemctl = join(root, 'usr', 'local', 'bin', 'systemctl');
+  writeFileSync(systemctl, '#!/bin/sh\necho "systemctl $*" >> /root/agekit-test/systemctl.log\n', { mode: 0o755 });
+  try {
+    const service = await runInRoot(root, `cd ${inRoot} && ./install.sh && id agekit && stat -c '%U %a' /var/lib/agekit /var/lib/agekit/cache && ` +
+      "grep -E '^(ExecStart|User)=' /etc/systemd/system/agekit.service && grep -c AGEKIT_ARGS /etc/agekit/agekit.env && " +
+      "su -s /bin/sh agekit -c '/opt/agekit/agekit-device check' 2>&1 | tail -n 1");
+    t.is(service.code, 0, service.stderr);
+    t.regex(service.stderr, /installed in \/opt\/agekit and started as the agekit service/);
+    t.regex(service.stdout, /uid=\d+\(agekit\) gid=\d+\(agekit\) groups=\d+\(agekit\),\d+\(video\)/);
+    t.regex(service.stdout, /agekit 750\nagekit 700\n/);
+    t.regex(service.stdout, /ExecStart=\/opt\/agekit\/agekit-device \$AGEKIT_ARGS\nUser=agekit|User=agekit\n.*ExecStart=\/opt\/agekit\/agekit-device \$AGEKIT_ARGS/s);
+    // The service user can read the install and runs TFLite on the bundled XNNPACK library.
+    t.regex(service.stdout, /agekit check: tflite on xnnpack .*XNNPACK shim bundled \(\/opt\/agekit\/native\/libagekit-xnnpack\.so\)/);
+    t.deepEqual(readFileSync(join(home, 'systemctl.log'), 'utf8').trim().split('\n'), ['systemctl daemon-reload', 'systemctl enable agekit.service', 'systemctl restart agekit.service']);
+    const uninstall = await runInRoot(root, `cd ${inRoot} && ./install.sh --uninstall`);
+    t.is(uninstall.code, 0, uninstall.stderr);
+    t.regex(uninstall.stderr, /service agekit stopped and removed[^]*removed \/opt\/agekit[^]*kept: \/etc\/agekit/);
+    t.false(existsSync(join(root, 'opt', 'agekit')));
+    t.false(existsSync(join(root, 'etc', 'systemd', 'system', 'agekit.service')));
+  } finally {
+    await runInRoot(root, reset);
+  }
   rmSync(home, { recursive: true, force: true });
 
   if (process.arch === (targetName === 'linux-arm64' ? 'arm64' : 'x64')) checkOnThisMachine(t, bundle, tmp);
