@@ -147,7 +147,7 @@ export async function buildBundle(o: BuildBundleOptions = {}): Promise<BundleRes
     const student = models.find((c) => /\.tflite$/i.test(c) && !/blazeface/i.test(c));
     const fields = {
       TARGET: target.name, AGEKIT_VERSION, NODE_VERSION: nodeVersion, STATE_DIR: SERVICE_STATE_DIR,
-      UNAME_CASE: target.unameMachines.join('|'), UNAME_LIST: target.unameMachines.join(' '),
+      UNAME_CASE: target.unameMachines.join('|'),
       MODEL_ARG: student ? `--model /opt/agekit/models/${student}` : '--no-ages',
     };
     for (const [name, mode] of [[BUNDLE_LAUNCHER, 0o755], ['install.sh', 0o755], ['agekit.service', 0o644], ['agekit.env.example', 0o644], ['README.txt', 0o644]] as const) {

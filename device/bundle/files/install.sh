@@ -10,7 +10,6 @@
 set -eu
 umask 022
 TARGET="@TARGET@"
-UNAME_OK="@UNAME_LIST@"
 MIN_GLIBC="2.28"
 STATE_DIR="@STATE_DIR@"
 PREFIX=/opt/agekit
@@ -94,7 +93,7 @@ if [ "$MODE" = check ]; then
   g=$(glibc_problem); if [ -z "$g" ]; then ok "C library: $(getconf GNU_LIBC_VERSION)"; else bad "C library: $g"; fi
   if command -v sha256sum >/dev/null && (cd "$HERE" && sha256sum -c --quiet --strict SHA256SUMS >/dev/null 2>&1); then ok "bundle files match SHA256SUMS"; else bad "bundle files differ from SHA256SUMS (or sha256sum is missing): copy the bundle again"; fi
   if command -v ffmpeg >/dev/null; then ok "ffmpeg: $(command -v ffmpeg)"; else bad "ffmpeg not found; v4l2:, file: and rtsp:// sources need it: sudo apt-get install ffmpeg"; fi
-  cams=$(ls /dev/video* 2>/dev/null | tr '\n' ' ' || true)
+  cams=""; for d in /dev/video*; do [ -e "$d" ] && cams="$cams$d "; done
   if [ -n "$cams" ]; then ok "cameras: $cams(names and sizes: ./agekit-device cameras)"; else warn "no /dev/video* device: plug in a USB camera, or enable the camera module; the Raspberry Pi camera module is read with --source rpicam (apt-get install rpicam-apps)"; fi
   need_kb=$(du -sk "$HERE" | cut -f1)
   where="$PREFIX"; while [ ! -d "$where" ]; do where=$(dirname "$where"); done

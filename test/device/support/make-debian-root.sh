@@ -21,7 +21,7 @@ command -v debootstrap >/dev/null || { echo "make-debian-root: debootstrap not f
 HOST_ARCH=$(dpkg --print-architecture)
 if [ "$ARCH" != "$HOST_ARCH" ]; then
   QEMU_ARCH=$(case "$ARCH" in arm64) echo aarch64 ;; amd64) echo x86_64 ;; *) echo "$ARCH" ;; esac)
-  [ -d /proc/sys/fs/binfmt_misc ] && [ -f /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  if [ ! -f /proc/sys/fs/binfmt_misc/register ]; then mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; fi
   [ -f "/proc/sys/fs/binfmt_misc/qemu-$QEMU_ARCH" ] || update-binfmts --enable "qemu-$QEMU_ARCH" 2>/dev/null || true
   [ -f "/proc/sys/fs/binfmt_misc/qemu-$QEMU_ARCH" ] || { echo "make-debian-root: no binfmt handler for $ARCH; apt-get install qemu-user-static binfmt-support" >&2; exit 1; }
 fi
