@@ -1,6 +1,6 @@
 /**
- * The device-only `agekit` executable (the entry point of the esbuild bundle): run, bench and
- * bundle, nothing of training or conversion. Errors print like the host CLI's.
+ * The device-only `agekit` executable (the entry point of the esbuild bundle): run, bench,
+ * cameras, check and bundle, nothing of training or conversion. Errors print like the host CLI's.
  *
  * @example
  * node agekit-device.js run --source v4l2:/dev/video0 --http 127.0.0.1:8080

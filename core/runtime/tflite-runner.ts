@@ -24,6 +24,7 @@ import { readTfliteIo, readTfliteMetadata, validateTflite } from '../tflite/tfli
 import type { ModelMetadata } from '../contract/model-metadata.ts';
 import type { ModelRunner, TensorSpec } from './model-runner.ts';
 import { xnnpackDelegateLibrary } from './xnnpack-delegate/build-xnnpack-delegate.ts';
+import { BUNDLED_ADDON_FILE, bundledNativeFile } from './bundled-native.ts';
 
 export interface TfliteRunnerOptions {
   /** Path of the .tflite file (or give `modelBytes`). */
@@ -55,12 +56,22 @@ interface NativeInterpreter { getInputs(): NativeTensor[]; getOutputs(): NativeT
 type NativeInterpreterClass = new (model: ArrayBuffer, options: { threads?: number; delegate?: { path: string; options: [string, string][] } }) => NativeInterpreter;
 
 function loadNative(): NativeInterpreterClass {
+  // CommonJS native addon: loaded on first use, so importing agekit does not require it.
+  const require = createRequire(import.meta.url);
+  // A device bundle carries the addon alone, compiled for its target (tfjs-tflite-node's
+  // JavaScript would pull in tfjs-core and node-fetch, which the interpreter does not use).
+  const bundled = bundledNativeFile(BUNDLED_ADDON_FILE);
   try {
-    // CommonJS native addon: loaded on first use, so importing agekit does not require it.
-    const require = createRequire(import.meta.url);
+    if (bundled) return (require(bundled) as { Interpreter: NativeInterpreterClass }).Interpreter;
     return (require('tfjs-tflite-node') as { TFLiteNodeModelRunner: NativeInterpreterClass }).TFLiteNodeModelRunner;
   } catch (err) {
-    throw new AgekitError(`the native TFLite runtime cannot be loaded (${(err as Error).message.split('\n')[0]})`, {
+    const why = (err as Error).message.split('\n')[0];
+    if (bundled) {
+      throw new AgekitError(`the bundle's native TFLite runtime cannot be loaded (${why})`, {
+        where: bundled, hint: `this bundle was built for another machine (${process.platform}-${process.arch} here) or is damaged: run ./install.sh --check, or build one for this machine with agekit bundle --target`,
+      });
+    }
+    throw new AgekitError(`the native TFLite runtime cannot be loaded (${why})`, {
       where: 'tfjs-tflite-node', hint: 'install tfjs-tflite-node (prebuilt for linux x64/arm64, macOS arm64, Windows x64)',
     });
   }

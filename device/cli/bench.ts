@@ -85,6 +85,7 @@ export function registerBench(program: Command): void {
       const { frames, where } = await benchFrames({ imagesDir: f.images, facesDir, count: f.frames, facesPerFrame: f.facesPerFrame, size: f.size });
       const machine = await describeMachine();
       say(`machine: ${formatMachine(machine)}`);
+      if (machine.emulated) say(`WARNING: running under emulation (${machine.emulated}); the speeds below say nothing about the real machine`);
       say(`frames: ${where}`);
       const results = await runBench({
         configs, frames, passes: f.passes,
@@ -95,7 +96,7 @@ export function registerBench(program: Command): void {
       process.stdout.write(formatBenchTable(results) + '\n\n' + formatRuntimeRatios(results) + '\n');
       if (f.json) {
         const after = await describeMachine();
-        await writeFileAtomic(f.json, JSON.stringify({ machine, machine_after: { cpu_temp_c: after.cpu_temp_c, cpu_mhz: after.cpu_mhz, throttled: after.throttled }, frames: where, results }, null, 2) + '\n');
+        await writeFileAtomic(f.json, JSON.stringify({ ...(machine.emulated ? { emulated: machine.emulated, note: 'measured under CPU emulation: these speeds say nothing about the real machine' } : {}), machine, machine_after: { cpu_temp_c: after.cpu_temp_c, cpu_mhz: after.cpu_mhz, throttled: after.throttled }, frames: where, results }, null, 2) + '\n');
         say(`results written to ${resolve(f.json)}`);
       }
     });

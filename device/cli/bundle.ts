@@ -1,25 +1,35 @@
 /**
- * `agekit bundle --out <dir>`: the deployable device folder (one JavaScript file, models,
- * package.json of the native dependencies, example config, systemd unit, install script).
+ * `agekit bundle [--target linux-arm64|linux-x64] [--out DIR] [--tar]`: the self-contained device
+ * folder (see device/bundle/build-bundle.ts), with its size by part on stderr.
  *
  * @example
- * agekit bundle --out dist/agekit-device && scp -r dist/agekit-device pi@pi.local: && ssh pi@pi.local 'cd agekit-device && sudo ./install.sh'
+ * agekit bundle --target linux-arm64 --tar && scp dist/agekit-device-linux-arm64.tar.gz pi@pi.local:
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { buildBundle } from '../bundle/build-bundle.ts';
+import { BUNDLE_TARGETS, hostBundleTarget, type BundleTargetName } from '../bundle/bundle-target.ts';
+
+interface BundleFlags { target?: BundleTargetName; out?: string; tar: boolean; model?: string[]; node?: string; cache?: string; minify: boolean }
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 export function registerBundle(program: Command): void {
   program.command('bundle')
-    .description('build the deployable device folder: one bundled JS file, models, package.json of native deps, config, systemd unit, install script')
-    .requiredOption('--out <dir>', 'output folder')
+    .description('build the self-contained device folder for a target: Node.js, the device code, native parts compiled for the target, models, launcher, install.sh, systemd unit')
+    .addOption(new Option('--target <target>', `the machine to run on (default: this one, ${hostBundleTarget() ?? 'none'})`).choices([...BUNDLE_TARGETS]))
+    .option('--out <dir>', 'output folder (default: dist/agekit-device-<target>)')
+    .option('--tar', 'also write <out>.tar.gz to copy to the device', false)
     .option('--model <file...>', 'model files to ship (default: every .tflite in samples/models)')
+    .option('--node <version>', 'Node.js version to bundle (default: the one running agekit; it must satisfy engines.node)')
+    .option('--cache <dir>', 'cache of downloaded npm tarballs (default: $AGEKIT_BUNDLE_CACHE or ~/.cache/agekit/packages)')
     .option('--minify', 'minify the bundled JavaScript', false)
     .action(async function (this: Command) {
-      const f = this.opts<{ out: string; model?: string[]; minify: boolean }>();
-      const r = await buildBundle({ out: f.out, models: f.model, minify: f.minify });
+      const f = this.opts<BundleFlags>();
       const say = (l: string) => process.stderr.write(`agekit bundle: ${l}\n`);
-      say(`${r.entry} (${(r.bytes / 1024).toFixed(0)} KiB), models: ${r.models.join(', ')}`);
-      say(`dependencies to install on the device: ${Object.entries(r.dependencies).map(([k, v]) => `${k}@${v}`).join(', ')}`);
-      say(`copy ${r.out} to the device and run: sudo ./install.sh`);
+      const r = await buildBundle({ target: f.target, out: f.out, tar: f.tar, models: f.model, nodeVersion: f.node, cacheDir: f.cache, minify: f.minify, onProgress: say });
+      say(`${r.out}: ${r.target}, Node.js ${r.manifest.node}, ${r.manifest.files.length} files, ${mb(r.manifest.bytes)} unpacked, built in ${r.seconds.toFixed(0)} s`);
+      say(`largest parts: ${r.parts.slice(0, 6).map((p) => `${p.part} ${mb(p.bytes)}`).join(', ')}`);
+      if (r.tarball) say(`archive ${r.tarball}`);
+      say(`on the device: ./install.sh --check, then sudo ./install.sh (see ${r.out}/README.txt)`);
     });
 }

@@ -56,6 +56,8 @@ export interface RunDeviceOptions {
   samples?: number;
   saveFrames?: string;
   maxFrames?: number;
+  /** A camera or stream that gives no frame this long after the start stops the run with the reason (ms; 0: wait forever). Default 30000. */
+  openTimeoutMs?: number;
   /** Live status line. Default true. */
   status?: boolean;
   /** Estimate ages. Default true. */
@@ -91,7 +93,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
 
   let starts = 0;
   const source = await createSource(o.source, {
-    size: o.size, fps: o.fps, loop: o.loop,
+    size: o.size, fps: o.fps, loop: o.loop, openTimeoutMs: o.openTimeoutMs,
     // The first start is routine; restarts, stalls, bad frames and the end are worth a line.
     onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
   });

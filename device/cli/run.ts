@@ -17,7 +17,7 @@ interface RunFlags {
   size?: { width: number; height: number }; fps?: number; loop: boolean; minFace: number; minScore: number;
   smoothing: 'median' | 'exponential'; window: number; buckets: string; out?: string; report?: string;
   http?: string; preview: boolean; mqtt?: string; mqttInterval: number; collectCalibration?: string; samples: number;
-  saveFrames?: string; maxFrames?: number; status: boolean; noAges: boolean;
+  saveFrames?: string; maxFrames?: number; openTimeout: number; status: boolean; noAges: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -48,6 +48,7 @@ export function registerRun(program: Command): void {
     .option('--samples <n>', 'crops to collect with --collect-calibration', intFlag('--samples', { min: 1 }), 300)
     .option('--save-frames <dir>', 'save frames with faces as JPEG (nothing is written to disk otherwise)')
     .option('--max-frames <n>', 'stop after this many frames', intFlag('--max-frames', { min: 1 }))
+    .option('--open-timeout <s>', 'stop with the reason when a camera or stream gives no first frame in this many seconds (0: retry forever); one that worked and then vanished is always retried', numberFlag('--open-timeout', { min: 0 }), 30)
     .option('--no-status', 'no live status line on stderr')
     .option('--no-ages', 'detect and track only (no age model)')
     .action(async function (this: Command) {
@@ -57,7 +58,7 @@ export function registerRun(program: Command): void {
         threads: f.threads, delegate: f.delegate, size: f.size, fps: f.fps, loop: f.loop, minFacePx: f.minFace, minScore: f.minScore,
         smoothing: f.smoothing, window: f.window, buckets: f.buckets, out: f.out, report: f.report, http: f.http, preview: f.preview,
         mqtt: f.mqtt, mqttIntervalMs: f.mqttInterval * 1000, collectCalibration: f.collectCalibration, samples: f.samples,
-        saveFrames: f.saveFrames, maxFrames: f.maxFrames, status: f.status, ages: f.ages,
+        saveFrames: f.saveFrames, maxFrames: f.maxFrames, openTimeoutMs: f.openTimeout * 1000, status: f.status, ages: f.ages,
       };
       const controller = new AbortController();
       let signals = 0;

@@ -28,6 +28,29 @@ export interface MachineInfo {
   throttled?: string;
   /** Human summary of the throttled bits. */
   throttled_meaning?: string;
+  /**
+   * Set when this process runs under CPU emulation (qemu-user): what gave it away. Speeds
+   * measured then say nothing about the real machine.
+   */
+  emulated?: string;
+}
+
+/**
+ * Why this process looks emulated, from /proc/cpuinfo and its own architecture, or undefined.
+ * qemu-user runs arm64 programs on an x86 host but passes the host's /proc/cpuinfo through, so
+ * an arm64 process reading x86 fields (vendor_id, flags), or an x64 process reading ARM ones
+ * (CPU implementer, Features), is emulated.
+ */
+export function detectEmulation(cpuinfo: string | undefined, processArch: string = arch()): string | undefined {
+  if (!cpuinfo) return undefined;
+  const x86 = /^(vendor_id|flags)\s*:/m.test(cpuinfo);
+  const armCpu = /^(CPU implementer|Features)\s*:/m.test(cpuinfo);
+  if ((processArch === 'arm64' || processArch === 'arm') && x86 && !armCpu) {
+    const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim();
+    return `${processArch} process on an x86 CPU${model ? ` (${model})` : ''}: emulated, e.g. by qemu-user`;
+  }
+  if ((processArch === 'x64' || processArch === 'ia32') && armCpu && !x86) return `${processArch} process on an ARM CPU: emulated, e.g. by qemu-user or Rosetta`;
+  return undefined;
 }
 
 async function text(path: string): Promise<string | undefined> {
@@ -87,6 +110,8 @@ export async function describeMachine(run: { runtime?: string; threads?: number 
   const max = Number(await text('/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq'));
   if (cur > 0) info.cpu_mhz = Math.round(cur / 1000);
   if (max > 0) info.cpu_max_mhz = Math.round(max / 1000);
+  const emulated = detectEmulation(await text('/proc/cpuinfo'));
+  if (emulated) info.emulated = emulated;
   const thr = await vcgencmdThrottled();
   if (thr) { info.throttled = thr; info.throttled_meaning = describeThrottled(thr); }
   return info;
@@ -97,5 +122,6 @@ export function formatMachine(m: MachineInfo): string {
   return `${m.cpu}, ${m.cores} cores, ${m.arch}, ${m.os}` +
     (m.cpu_temp_c !== undefined ? `, CPU ${m.cpu_temp_c} C` : '') +
     (m.cpu_mhz !== undefined ? `, ${m.cpu_mhz}${m.cpu_max_mhz ? `/${m.cpu_max_mhz}` : ''} MHz` : '') +
-    (m.throttled ? `, ${m.throttled_meaning}` : '');
+    (m.throttled ? `, ${m.throttled_meaning}` : '') +
+    (m.emulated ? `; EMULATED (${m.emulated}): speeds measured here say nothing about real hardware` : '');
 }

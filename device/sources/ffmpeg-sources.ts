@@ -26,6 +26,8 @@ export interface SourceOptions {
   startTimeoutMs?: number;
   /** See {@link RawPipeSourceOptions.backoffMs}. */
   backoffMs?: number;
+  /** Live sources: give up when no frame came this long after the start. See {@link RawPipeSourceOptions.openTimeoutMs}. */
+  openTimeoutMs?: number;
   /** Injected process spawner (tests of the restart logic). */
   spawn?: RawPipeSourceOptions['spawn'];
   /** The ffmpeg executable. Default `ffmpeg` on PATH. */
@@ -50,7 +52,8 @@ export function createV4l2Source(spec: string, device: string, o: SourceOptions 
   const fps = o.fps ?? DEFAULT_CAMERA_FPS;
   return new RawPipeSource({
     id: spec, width: size.width, height: size.height, format: 'rgb24', live: true, fps,
-    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
+    neverOpenedHint: `check that ${device} exists and this user may open it (group video); agekit-device cameras lists the cameras and the --source for each`,
+    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, openTimeoutMs: o.openTimeoutMs, onEvent: o.onEvent, spawn: o.spawn,
     command: () => ({
       cmd: o.ffmpegPath ?? 'ffmpeg',
       args: [...QUIET, '-f', 'v4l2', '-framerate', String(fps), '-video_size', `${size.width}x${size.height}`, '-i', device,
@@ -90,7 +93,7 @@ export async function createFileSource(spec: string, path: string, o: SourceOpti
   const fps = o.fps ?? info.fps;
   return new RawPipeSource({
     id: spec, width: size.width, height: size.height, format: 'rgb24', live: false, fps,
-    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
+    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, openTimeoutMs: o.openTimeoutMs, onEvent: o.onEvent, spawn: o.spawn,
     command: (resumeAtFrame) => ({
       cmd: o.ffmpegPath ?? 'ffmpeg',
       // After a crash, resume where the last delivered frame was rather than replaying the file.
@@ -110,7 +113,8 @@ export async function createStreamSource(url: string, o: SourceOptions = {}): Pr
   const s = size;
   return new RawPipeSource({
     id: url, width: s.width, height: s.height, format: 'rgb24', live: true, fps: o.fps,
-    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
+    neverOpenedHint: 'check the URL, the credentials and that the stream plays (ffplay it)',
+    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, openTimeoutMs: o.openTimeoutMs, onEvent: o.onEvent, spawn: o.spawn,
     command: () => ({
       cmd: o.ffmpegPath ?? 'ffmpeg',
       args: [...QUIET, ...(url.startsWith('rtsp') ? ['-rtsp_transport', 'tcp'] : []), '-i', url,

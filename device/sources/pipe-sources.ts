@@ -15,7 +15,8 @@ export function createRpicamSource(spec: string, camera: string, o: SourceOption
   const fps = o.fps ?? DEFAULT_CAMERA_FPS;
   return new RawPipeSource({
     id: spec, width: size.width, height: size.height, format: 'i420', live: true, fps,
-    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
+    neverOpenedHint: 'check the camera cable and that rpicam-hello --list-cameras lists it (agekit-device cameras shows both V4L2 and libcamera cameras)',
+    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, openTimeoutMs: o.openTimeoutMs, onEvent: o.onEvent, spawn: o.spawn,
     command: () => ({
       cmd: 'rpicam-vid',
       args: ['-t', '0', '-n', '--codec', 'yuv420', '--width', String(size.width), '--height', String(size.height),
@@ -33,7 +34,8 @@ export function createGstSource(spec: string, pipeline: string, o: SourceOptions
   const tail = `videoconvert ! videoscale ! video/x-raw,format=RGB,width=${size.width},height=${size.height} ! fdsink fd=1`;
   return new RawPipeSource({
     id: spec, width: size.width, height: size.height, format: 'rgb24', live: true, fps: o.fps,
-    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, onEvent: o.onEvent, spawn: o.spawn,
+    neverOpenedHint: 'run the pipeline by hand with gst-launch-1.0 to see why it gives no frames',
+    stallTimeoutMs: o.stallTimeoutMs, startTimeoutMs: o.startTimeoutMs, backoffMs: o.backoffMs, openTimeoutMs: o.openTimeoutMs, onEvent: o.onEvent, spawn: o.spawn,
     // gst-launch takes the pipeline as separate words; the shell-less split keeps quoting simple.
     command: () => ({ cmd: 'gst-launch-1.0', args: ['-q', ...`${pipeline} ! ${tail}`.split(/\s+/).filter(Boolean)] }),
   });

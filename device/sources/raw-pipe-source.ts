@@ -47,14 +47,22 @@ export interface RawPipeSourceOptions {
   backoffMs?: number;
   /** Default 30000 ms. */
   maxBackoffMs?: number;
-  /** Consecutive failed starts (no frame) before a non-live source gives up. Default 5; live sources never give up. */
+  /** Consecutive failed starts (no frame) before a non-live source gives up. Default 5; live sources never give up once a frame came. */
   maxFailedStarts?: number;
+  /**
+   * A live source that has not delivered a single frame this long after the first start (the
+   * camera is missing, not permitted, or not a camera) gives up with a SourceError saying why;
+   * one that worked and then vanished is retried forever. 0: never give up. Default 30000 ms.
+   */
+  openTimeoutMs?: number;
+  /** What to do when the source never opened, for that error. Default: check it and list the cameras. */
+  neverOpenedHint?: string;
   onEvent?: (event: SourceEvent) => void;
   /** Injected for tests of the restart logic. Default node:child_process spawn. */
   spawn?: typeof nodeSpawn;
 }
 
-export const DEFAULT_RAW_PIPE = { stallTimeoutMs: 5000, startTimeoutMs: 20_000, backoffMs: 250, maxBackoffMs: 30_000, maxFailedStarts: 5 } as const;
+export const DEFAULT_RAW_PIPE = { stallTimeoutMs: 5000, startTimeoutMs: 20_000, backoffMs: 250, maxBackoffMs: 30_000, maxFailedStarts: 5, openTimeoutMs: 30_000 } as const;
 
 /** One run of the producer process. */
 class PipeRun {
@@ -173,6 +181,8 @@ export class RawPipeSource implements Source {
     let index = 0;
     let failedStarts = 0;
     let lastT = -Infinity;
+    const openTimeoutMs = this.o.openTimeoutMs ?? DEFAULT_RAW_PIPE.openTimeoutMs;
+    const firstStart = nowMs();
     const onAbort = () => this.run?.kill();
     signal.addEventListener('abort', onAbort);
     try {
@@ -221,8 +231,18 @@ export class RawPipeSource implements Source {
             hint: 'check that the file or stream exists and plays (ffplay / ffprobe it)',
           });
         }
+        // A camera that never gave a frame is missing or not permitted: say so and stop, after a
+        // bounded wait (a USB camera may still be enumerating at boot), instead of retrying forever.
+        const waited = nowMs() - firstStart;
+        if (this.o.live && index === 0 && openTimeoutMs > 0 && waited >= openTimeoutMs) {
+          throw new SourceError(`never opened: no frame in ${(waited / 1000).toFixed(0)} s and ${failedStarts} attempt${failedStarts === 1 ? '' : 's'} (${cmd.cmd} ${why})`, {
+            where: this.id,
+            hint: this.o.neverOpenedHint ?? 'check that the camera is connected and this user may open it (group video); agekit-device cameras lists the cameras',
+          });
+        }
         const base = this.o.backoffMs ?? DEFAULT_RAW_PIPE.backoffMs;
-        const wait = Math.min(this.o.maxBackoffMs ?? DEFAULT_RAW_PIPE.maxBackoffMs, base * 2 ** Math.max(0, failedStarts - 1));
+        let wait = Math.min(this.o.maxBackoffMs ?? DEFAULT_RAW_PIPE.maxBackoffMs, base * 2 ** Math.max(0, failedStarts - 1));
+        if (this.o.live && index === 0 && openTimeoutMs > 0) wait = Math.max(0, Math.round(Math.min(wait, openTimeoutMs - waited)));
         this.health.restarts++;
         this.emit('restarting', `${cmd.cmd} ${why}; restarting in ${wait} ms (restart ${this.health.restarts})`);
         await sleep(wait, signal);

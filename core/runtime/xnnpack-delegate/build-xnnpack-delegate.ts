@@ -1,6 +1,7 @@
 /**
  * Find or build agekit's XNNPACK delegate shim (see xnnpack-delegate-source.ts) so the native
- * TFLite runtime runs on XNNPACK: a prebuilt library named by $AGEKIT_XNNPACK_DELEGATE, else a
+ * TFLite runtime runs on XNNPACK: a prebuilt library named by $AGEKIT_XNNPACK_DELEGATE, else the
+ * one a device bundle carries (native/, compiled for the target when the bundle was built), else a
  * cached build in $AGEKIT_CACHE (default: a private folder in the temp folder, so a reboot costs
  * one rebuild), else compiled once with the system C compiler ($CC, cc or gcc; about 0.2 s)
  * into that cache. Never throws: when no library can be had, the result says why and the
@@ -23,6 +24,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { XNNPACK_DELEGATE_C_SOURCE, XNNPACK_DELEGATE_SOURCE_VERSION } from './xnnpack-delegate-source.ts';
+import { BUNDLED_XNNPACK_FILE, bundledNativeFile } from '../bundled-native.ts';
 
 const run = promisify(execFile);
 
@@ -30,8 +32,8 @@ const run = promisify(execFile);
 export interface XnnpackDelegateLibrary {
   /** The shared library to pass as an external delegate; undefined when unavailable. */
   path?: string;
-  /** `env` ($AGEKIT_XNNPACK_DELEGATE), `cache` (built earlier), `built` (compiled now), or `none`. */
-  origin: 'env' | 'cache' | 'built' | 'none';
+  /** `env` ($AGEKIT_XNNPACK_DELEGATE), `bundled` (prebuilt in the device bundle), `cache` (built earlier), `built` (compiled now), or `none`. */
+  origin: 'env' | 'bundled' | 'cache' | 'built' | 'none';
   /** Why there is no library (origin `none`), for the status line and the report. */
   reason?: string;
 }
@@ -43,6 +45,8 @@ export interface XnnpackDelegateOptions {
   compilers?: string[];
   /** After a failure, the same answer is given for this long (ms), then the next call tries again. Default 60,000. */
   retryAfterMs?: number;
+  /** A prebuilt library tried before the cache and the compiler. Default: the device bundle's native/libagekit-xnnpack.so, when running from a bundle. */
+  prebuilt?: string;
 }
 
 export const DEFAULT_XNNPACK_DELEGATE: Required<Pick<XnnpackDelegateOptions, 'retryAfterMs'>> = { retryAfterMs: 60_000 };
@@ -135,6 +139,10 @@ export function xnnpackDelegateLibrary(o: XnnpackDelegateOptions = {}): Promise<
   if (process.platform !== 'linux' && process.platform !== 'darwin') {
     return Promise.resolve({ origin: 'none', reason: `the XNNPACK shim is built for Linux and macOS only (this is ${process.platform})` });
   }
+  // A bundle's prebuilt shim needs no compiler; one that does not load (a bundle for another
+  // machine, a noexec mount) leaves the on-device build as the fallback.
+  const prebuilt = o.prebuilt ?? bundledNativeFile(BUNDLED_XNNPACK_FILE);
+  if (prebuilt && existsSync(prebuilt) && !xnnpackDelegateLoadError(prebuilt)) return Promise.resolve({ path: prebuilt, origin: 'bundled' });
   const dir = o.cacheDir ?? defaultCacheDir();
   const out = join(dir, xnnpackDelegateFileName());
   const known = pending.get(out);

@@ -89,7 +89,7 @@ test('a stalled producer (SIGSTOP) is detected, killed and restarted', async (t)
   t.true(got.length >= N - 8, `${got.length} frames`);
 });
 
-test('a camera that is not there is retried with growing backoff and reported, never thrown', async (t) => {
+test('a camera that is not there is retried with growing backoff and reported while the open timeout runs', async (t) => {
   const events: SourceEvent[] = [];
   const controller = new AbortController();
   const source = createV4l2Source('v4l2:/dev/video-agekit-missing', '/dev/video-agekit-missing', {
