@@ -6,7 +6,7 @@
  *
  * @example
  * const f = new FunctionWriter(['dst', 'n'], ['i']);
- * f.localGet('n'); ...
+ * f.get('n').set('i'); // ... the loop body, built with the chained emitters below
  * const bytes = writeModule([{ name: 'fill', fn: f }]);
  */
 
