@@ -1,19 +1,27 @@
 /**
- * Value parsers for the device commands' flags; each names its flag in its error. (The device
- * cannot import host/cli/options.ts: device/ is the leaf.)
+ * Value parsers for command-line flags; each names its flag in its error. The device commands
+ * use them, and the host CLI (cli/options.ts, a layer above) takes its number parsers from here.
  *
  * @example
  * cmd.option('--threads <n>', 'TFLite threads', intFlag('--threads', { min: 1 }));
  */
 import { UsageError } from '../../core/errors.ts';
 
+interface Bounds { min?: number; max?: number }
+
+const outside = (n: number, b: Bounds) => (b.min !== undefined && n < b.min) || (b.max !== undefined && n > b.max);
+
+/** ` >= 1 and <= 8`, ` >= 0`, or nothing. */
+function rangeText(b: Bounds): string {
+  const parts = [b.min !== undefined ? `>= ${b.min}` : '', b.max !== undefined ? `<= ${b.max}` : ''].filter(Boolean);
+  return parts.length ? ' ' + parts.join(' and ') : '';
+}
+
 /** An integer flag with optional bounds. */
 export function intFlag(flag: string, bounds: { min?: number; max?: number } = {}) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || (bounds.min !== undefined && n < bounds.min) || (bounds.max !== undefined && n > bounds.max)) {
-      throw new UsageError(`expected an integer${bounds.min !== undefined ? ` >= ${bounds.min}` : ''}${bounds.max !== undefined ? ` <= ${bounds.max}` : ''} (got "${value}")`, { where: flag });
-    }
+    if (!Number.isInteger(n) || outside(n, bounds)) throw new UsageError(`expected an integer${rangeText(bounds)} (got "${value}")`, { where: flag });
     return n;
   };
 }
@@ -22,9 +30,7 @@ export function intFlag(flag: string, bounds: { min?: number; max?: number } = {
 export function numberFlag(flag: string, bounds: { min?: number; max?: number } = {}) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || (bounds.min !== undefined && n < bounds.min) || (bounds.max !== undefined && n > bounds.max)) {
-      throw new UsageError(`expected a number${bounds.min !== undefined ? ` >= ${bounds.min}` : ''}${bounds.max !== undefined ? ` <= ${bounds.max}` : ''} (got "${value}")`, { where: flag });
-    }
+    if (!Number.isFinite(n) || outside(n, bounds)) throw new UsageError(`expected a number${rangeText(bounds)} (got "${value}")`, { where: flag });
     return n;
   };
 }
