@@ -27,9 +27,14 @@ function pairArg(flag: string, sep: string, example: string) {
 
 /** Add --path, --frame, --face-px, --scene-seed and --detector. */
 export function addCameraPathOptions(cmd: Command): Command {
+  return addSceneOptions(cmd
+    .addOption(new Option('--path <which>', 'chip: the dataset crop; camera: each face placed in a camera frame, found by the detector and cropped by the device code; both: side by side').choices(['chip', 'camera', 'both']).default('chip')));
+}
+
+/** Add --frame, --face-px, --scene-seed and --detector (the camera frames and their detector). */
+export function addSceneOptions(cmd: Command): Command {
   const [fw, fh] = DEFAULT_CAMERA_SCENE.frameSize, [lo, hi] = DEFAULT_CAMERA_SCENE.facePx;
   return cmd
-    .addOption(new Option('--path <which>', 'chip: the dataset crop; camera: each face placed in a camera frame, found by the detector and cropped by the device code; both: side by side').choices(['chip', 'camera', 'both']).default('chip'))
     .option('--frame <WxH>', 'camera path: frame size', pairArg('--frame', 'x', 'WIDTHxHEIGHT, e.g. 640x480'), [fw, fh])
     .option('--face-px <min-max>', 'camera path: side of the face in the frame, pixels, drawn uniformly', pairArg('--face-px', '-', 'MIN-MAX, e.g. 90-190'), [lo, hi])
     .option('--scene-seed <n>', 'camera path: seed of sizes, positions and backgrounds', intArg('--scene-seed', { min: 0 }), 0)
@@ -37,7 +42,7 @@ export function addCameraPathOptions(cmd: Command): Command {
 }
 
 /** The detector of the camera path, one native TFLite thread (as `agekit run --threads 1`). */
-export async function openPathDetector(flags: CameraPathFlags): Promise<{ detector: BlazeFaceDetector; scene: CameraSceneReport }> {
+export async function openPathDetector(flags: Omit<CameraPathFlags, 'path'>): Promise<{ detector: BlazeFaceDetector; scene: CameraSceneReport }> {
   const modelPath = flags.detector ?? defaultDetectorPath();
   const detector = await BlazeFaceDetector.create({ modelPath, threads: 1 });
   return { detector, scene: { frameSize: flags.frame, facePx: flags.facePx, seed: flags.sceneSeed, detector: modelPath } };

@@ -241,7 +241,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const progress = o.progress?.(`epoch ${epoch}/${config.epochs}`, stepsPerEpoch);
       const { steps, meanLoss, images, seconds: trainSeconds } = await trainEpoch({
         dataset: o.train, step, steps: stepsPerEpoch, label: `epoch ${epoch}`,
-        batches: { inputSize: [h, w], preprocessing: config.preprocessing, augmentation: config.augmentation, batchSize: config.batchSize, seed: config.seed * 100_003 + epoch, crop, pool },
+        batches: { inputSize: [h, w], preprocessing: config.preprocessing, augmentation: config.augmentation, boxJitter: config.boxJitter, batchSize: config.batchSize, seed: config.seed * 100_003 + epoch, crop, pool },
         afterStep: average ? () => average.update(model) : undefined,
         onStep: (done, loss, imagesPerSecond) => progress?.update(done, { loss, imagesPerSecond }),
         diverged: { where: '--lr', hint: `lower the learning rate (now ${lr}); the last good checkpoint is in ${join(outDir, LAST_DIR)}` },
