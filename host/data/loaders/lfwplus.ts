@@ -30,8 +30,8 @@ export const LFWPLUS_SPLITS = ['test'] as const;
  */
 export async function loadLfwPlus(root: string, params: Record<string, string> = {}, spec = `lfwplus:${root}`): Promise<Dataset> {
   checkParams(params, ['split', 'csv', 'images', 'border'], spec);
-  // The folder holding the label file, or its image folder (lfw_cropped/) pointed at directly.
-  const dir = findDatasetRoot(resolve(root), (d) => existsSync(join(d, params.csv ?? 'lfw_theirs.csv')));
+  // The folder holding the label file (the seed's gender-access/), the folder holding that, or the image folder (lfw_cropped/).
+  const dir = findDatasetRoot(resolve(root), (d) => existsSync(join(d, params.csv ?? 'lfw_theirs.csv')), ['gender-access']);
   await requireDir(dir, 'lfwplus');
   const border = numberParam(params, 'border', LFWPLUS_BORDER_PX, spec, { min: 0 });
   const csv = join(dir, params.csv ?? 'lfw_theirs.csv');
