@@ -193,14 +193,17 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
   }
   if (fresh) {
     const pre = parsePretraining(config.pretraining);
+    // A head loaded from the pretrained model keeps its learnt biases; only a fresh head starts at the prior.
+    let headLoaded = false;
     if (pre.kind === 'path') {
       // An agekit run or checkpoint folder works too: its model.json is the tfjs layers file.
       const from = await resolveCheckpointDir(pre.path).catch(() => pre.path);
       const p = await loadPretrained(model, from);
       log(`pretraining ${p.file}: ${p.loadedLayers} layers (${p.loadedParams} weights) loaded${p.freshHeadLayers.length ? `, fresh head: ${p.freshHeadLayers.join(', ')}` : ''}`);
+      headLoaded = p.freshHeadLayers.length === 0;
     }
     const ages = o.train.samples.map((s) => s.age).filter((a): a is number => a !== undefined && Number.isFinite(a));
-    const prior = o.headPrior === false ? undefined : initHeadPrior(model, config.head, ages);
+    const prior = o.headPrior === false || headLoaded ? undefined : initHeadPrior(model, config.head, ages);
     if (prior) log(`head initialised: ${prior}`);
     await writeRunConfig(outDir, {
       command: o.command ?? [], config, targets: { id: targets.id, ...targets.describe() }, startedAt: new Date().toISOString(), backend: o.backend,
