@@ -259,6 +259,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const isBest = val.metrics.mae < bestValMae;
       const record: EpochRecord = {
         epoch, loss: meanLoss, val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias,
+        val_by_decade: val.metrics.byDecade.map((d) => ({ decade: d.decade, n: d.n, mae: d.mae, bias: d.bias })),
         lr, images_per_second: images / trainSeconds, seconds: 0, steps, best: isBest,
       };
       const training = {
@@ -279,6 +280,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const resumeFiles = { ...(await optimizerStateFiles(optimizer)), ...(average ? await WeightAverage.trainingWeightFiles(model) : {}), [TRAIN_STATE_FILE]: JSON.stringify(state) };
       await withEvaluatedWeights(() => saveCheckpoint(join(outDir, LAST_DIR), model, meta, resumeFiles));
       log(`epoch ${epoch}/${config.epochs}: loss ${record.loss.toFixed(3)}  val MAE ${record.val_mae.toFixed(3)}${isBest ? ' (best)' : ''}  lr ${lr}  ${record.images_per_second.toFixed(1)} img/s  ${record.seconds.toFixed(1)} s${cache ? `  ${describeCacheEpoch(cacheBefore!, cache.stats())}` : ''}`);
+      log(`  val signed error by decade: ${val.metrics.byDecade.map((d) => `${d.decade} ${d.bias >= 0 ? '+' : ''}${d.bias.toFixed(1)}`).join(', ')}`);
       o.onEpoch?.(record);
     }
   } finally {

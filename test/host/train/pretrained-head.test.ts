@@ -36,6 +36,11 @@ dataTest(test)('train --pretraining from the shipped student keeps its learnt de
   const r = await trainRun({ config, outDir: join(out, 'run'), train, val, log: (l) => log.push(l) });
   t.true(log.some((l) => /^pretraining .* layers .* loaded$/.test(l)), log.join('\n'));
   t.false(log.some((l) => l.startsWith('head initialised')), 'the pretrained head is not reset to the prior');
+  // Validation stores and prints the signed error per decade, over all 64 faces.
+  const decades = r.epochs[0].val_by_decade!;
+  t.is(decades.reduce((a, d) => a + d.n, 0), 64);
+  t.true(decades.every((d) => Number.isFinite(d.bias)));
+  t.true(log.some((l) => /val signed error by decade: 0-9 [+-]\d/.test(l)), log.join('\n'));
   // One step at lr 1e-9 moves only the batch-norm statistics a little.
   t.true(Math.abs(r.bestValMae - before) < 0.5, `fine-tuned start ${r.bestValMae} vs shipped ${before}`);
 });
