@@ -15,7 +15,7 @@ import { DataError } from '../../core/errors.ts';
 import type { Detector } from '../../device/stages.ts';
 import { boxIou, boxNoise, boxNoiseJson, type BoxNoise, type BoxPair } from '../eval/box-noise.ts';
 import { renderCameraScene, type CameraSceneOptions } from '../eval/camera-scene.ts';
-import { readRgb } from '../images.ts';
+import { readRgb } from '../../core/images.ts';
 import type { Dataset, Sample } from './dataset.ts';
 import { mixSeeds, SeededRandom } from './seeded-random.ts';
 

@@ -17,7 +17,7 @@ import { DataError } from '../../core/errors.ts';
 import type { Detector, FaceBox } from '../../device/stages.ts';
 import type { Dataset, Sample } from '../data/dataset.ts';
 import { mixSeeds, SeededRandom } from '../data/seeded-random.ts';
-import { readRgb } from '../images.ts';
+import { readRgb } from '../../core/images.ts';
 import type { AgePredictor } from './age-predictor.ts';
 import { boxIou, boxNoise, type BoxNoise, type BoxPair } from './box-noise.ts';
 import { renderCameraScene, type CameraSceneOptions } from './camera-scene.ts';

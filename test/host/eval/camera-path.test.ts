@@ -10,7 +10,7 @@ import { BlazeFaceDetector } from '../../../device/detectors/blazeface-detector.
 import { defaultDetectorPath, defaultStudentPath } from '../../../device/pipeline.ts';
 import { loadDataset } from '../../../host/data/load-dataset.ts';
 import { SeededRandom } from '../../../host/data/seeded-random.ts';
-import { readRgb } from '../../../host/images.ts';
+import { readRgb } from '../../../core/images.ts';
 import { openAgePredictor } from '../../../host/eval/open-predictor.ts';
 import { evaluateAgePredictor } from '../../../host/eval/evaluate.ts';
 import { evaluateCameraPath, predictorCropModel } from '../../../host/eval/camera-path.ts';
