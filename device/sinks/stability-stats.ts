@@ -9,6 +9,7 @@
  * const s = stability.summary(); // s.flipsPerMinute, s.medianAgeSd, s.tracks
  */
 import type { FrameResult, Sink } from '../stages.ts';
+import { withDefaults } from '../option-defaults.ts';
 
 export interface StabilityStatsOptions {
   /** Estimates of a track ignored before its shown age counts (the smoother's window). Default 10. */
@@ -57,7 +58,7 @@ export class StabilityStats implements Sink {
   private tracksTotal = 0;
 
   constructor(options: StabilityStatsOptions = {}) {
-    this.o = { ...DEFAULT_STABILITY_STATS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+    this.o = withDefaults(DEFAULT_STABILITY_STATS, options);
   }
 
   write(r: FrameResult): void {

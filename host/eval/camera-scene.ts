@@ -11,6 +11,7 @@
 import { cropFace, type Box, type RgbImage } from '../../core/contract/face-crop.ts';
 import { DataError } from '../../core/errors.ts';
 import type { SeededRandom } from '../data/seeded-random.ts';
+import { withDefaults } from '../../device/option-defaults.ts';
 
 export interface CameraSceneOptions {
   /** Frame size [width, height], pixels. Default [640, 480]. */
@@ -127,7 +128,7 @@ function fillEllipse(frame: RgbImage, cx: number, cy: number, rx: number, ry: nu
  * aligned chip whose whole image is the face). Draws size, position and background from `rng`.
  */
 export function renderCameraScene(face: RgbImage, box: Box | undefined, rng: SeededRandom, options: CameraSceneOptions = {}): CameraScene {
-  const o: Required<CameraSceneOptions> = { ...DEFAULT_CAMERA_SCENE, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const o = withDefaults(DEFAULT_CAMERA_SCENE, options);
   checkCameraSceneOptions(o);
   const [W, H] = o.frameSize;
   const src = box ?? { x: 0, y: 0, w: face.width, h: face.height };
