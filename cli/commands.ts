@@ -31,6 +31,7 @@ const COMMAND_MODULES: CommandModule[] = [
   { names: ['corrupt'], load: async () => (await import('./corrupt.ts')).registerCorrupt },
   { names: ['finetune'], load: async () => (await import('./finetune.ts')).registerFinetune },
   { names: ['calibrate'], load: async () => (await import('./calibrate.ts')).registerCalibrate },
+  { names: ['boxes'], load: async () => (await import('./boxes.ts')).registerBoxes },
 ];
 
 /** Every command name, in help order. */

@@ -17,6 +17,7 @@ import { BlazeFaceDetector } from './detectors/blazeface-detector.ts';
 import { AgeEstimator } from './estimators/age-estimator.ts';
 import { cropFaces } from './estimators/crop-faces.ts';
 import { IouTracker, type IouTrackerOptions } from './trackers/iou-tracker.ts';
+import { FrameTracker } from './trackers/frame-tracker.ts';
 import { createSource } from './sources/create-source.ts';
 import type { SourceOptions } from './sources/ffmpeg-sources.ts';
 import { StageClock, nowMs } from './stage-clock.ts';
@@ -135,8 +136,10 @@ export interface CreatePipelineOptions {
   detector?: Detector;
   /** Default: the shipped student if there is one; `null` for detection and tracking only. */
   estimator?: Estimator | null;
-  /** Default: an IouTracker with default options. */
+  /** Default: an IouTracker with default options; for an `images:` spec a FrameTracker (each photo's faces its own) unless `track`. */
   tracker?: Tracker;
+  /** With an `images:` spec and no tracker: link faces across photos (an IouTracker). Default false. */
+  track?: boolean;
   trackerOptions?: IouTrackerOptions;
   sinks?: Sink[];
 }
@@ -162,7 +165,8 @@ export async function createPipeline(o: CreatePipelineOptions): Promise<Pipeline
     if (student) estimator = await AgeEstimator.create({ modelPath: student });
   }
   const source = typeof o.source === 'string' ? await createSource(o.source, o.sourceOptions) : o.source;
-  const tracker = o.tracker ?? new IouTracker(o.trackerOptions);
+  const photos = typeof o.source === 'string' && o.source.startsWith('images:') && !o.track;
+  const tracker = o.tracker ?? (photos ? new FrameTracker({ buckets: o.trackerOptions?.buckets }) : new IouTracker(o.trackerOptions));
   const sinks = o.sinks ?? [];
   return {
     source, detector, estimator, tracker, sinks,

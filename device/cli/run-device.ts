@@ -13,6 +13,8 @@ import type { RuntimeName } from '../../core/runtime/model-runner.ts';
 import { BlazeFaceDetector } from '../detectors/blazeface-detector.ts';
 import { AgeEstimator } from '../estimators/age-estimator.ts';
 import { IouTracker } from '../trackers/iou-tracker.ts';
+import { FrameTracker } from '../trackers/frame-tracker.ts';
+import { StabilityStats } from '../sinks/stability-stats.ts';
 import { createSource } from '../sources/create-source.ts';
 import { defaultDetectorPath, defaultStudentPath, runPipeline, shippedModelsDir } from '../pipeline.ts';
 import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
@@ -42,6 +44,11 @@ export interface RunDeviceOptions {
   loop?: boolean;
   minFacePx?: number;
   minScore?: number;
+  /**
+   * Link faces across frames into tracks. Default true, except for `images:` sources, whose
+   * photos are unrelated: there each photo's faces are their own (true links them anyway).
+   */
+  track?: boolean;
   smoothing?: 'median' | 'exponential';
   window?: number;
   buckets?: string;
@@ -97,7 +104,10 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     // The first start is routine; restarts, stalls, bad frames and the end are worth a line.
     onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
   });
-  const tracker = new IouTracker({ smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets });
+  const track = o.track ?? !o.source.startsWith('images:');
+  const tracker = track ? new IouTracker({ smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets }) : new FrameTracker({ buckets: o.buckets });
+  if (!track) say(o.source.startsWith('images:') ? 'images: each photo\'s faces are its own (no tracking across photos; --track links them)' : 'no tracking: each frame\'s faces are their own');
+  const stability = new StabilityStats({ warmupEstimates: o.window ?? 10 });
   const stats = new LatencyStats();
   const ended: EndedTrack[] = [];
   let tracksEnded = 0;
@@ -105,7 +115,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     write(r: FrameResult) { for (const t of r.ended) { tracksEnded++; if (ended.length < 100_000) ended.push(t); } },
     async close() {},
   };
-  const sinks: Sink[] = [stats, trackLog];
+  const sinks: Sink[] = [stats, trackLog, stability];
   const opened: Sink[] = [];
   let mqtt: MqttSink | undefined;
   try {
@@ -160,9 +170,11 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       (summary.failedFrames ? `; ${summary.failedFrames} frames failed` : ''));
     const machine = await machinePromise;
     say(`machine: ${formatMachine(machine)}`);
+    const steady = stability.summary();
+    if (track && estimator) say(`stability after ${steady.warmupEstimates} estimates per track: ${steady.tracks} tracks, age_smoothed sd median ${steady.medianAgeSd.toFixed(2)} y (max ${steady.maxAgeSd.toFixed(2)}), ${steady.flipsPerMinute.toFixed(2)} bucket flips per minute`);
     const report = buildRunReport({
       latency, wallMs: summary.wallMs, frames: summary.frames, tracks: ended, sourceSpec: o.source, health: h,
-      detector: detectorPath, estimator: modelPath, machine,
+      detector: detectorPath, estimator: modelPath, machine, stability: track ? steady : undefined,
     });
     if (o.report) {
       await writeFileAtomic(o.report, JSON.stringify(report, null, 2) + '\n');

@@ -17,7 +17,7 @@ interface RunFlags {
   size?: { width: number; height: number }; fps?: number; loop: boolean; minFace: number; minScore: number;
   smoothing: 'median' | 'exponential'; window: number; buckets: string; out?: string; report?: string;
   http?: string; preview: boolean; mqtt?: string; mqttInterval: number; collectCalibration?: string; samples: number;
-  saveFrames?: string; maxFrames?: number; openTimeout: number; status: boolean; noAges: boolean;
+  saveFrames?: string; maxFrames?: number; openTimeout: number; status: boolean; noAges: boolean; track?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -35,6 +35,7 @@ export function registerRun(program: Command): void {
     .option('--loop', 'play a file source again when it ends', false)
     .option('--min-face <px>', 'ignore faces smaller than this, in frame pixels', numberFlag('--min-face', { min: 0 }), 0)
     .option('--min-score <p>', 'minimum detector score', numberFlag('--min-score', { min: 0, max: 1 }), 0.5)
+    .option('--track', 'images: link faces across photos into tracks (default: each photo\'s faces are their own; other sources always track)')
     .addOption(new Option('--smoothing <method>', 'per-track age smoothing').choices(['median', 'exponential']).default('median'))
     .option('--window <n>', 'estimates kept per track for the median', intFlag('--window', { min: 1 }), 10)
     .option('--buckets <spec>', 'age buckets', DEFAULT_AGE_BUCKETS)
@@ -56,7 +57,7 @@ export function registerRun(program: Command): void {
       const options: RunDeviceOptions = {
         source: f.source, model: f.model, detector: f.detector, runtime: f.runtime, detectorRuntime: f.detectorRuntime,
         threads: f.threads, delegate: f.delegate, size: f.size, fps: f.fps, loop: f.loop, minFacePx: f.minFace, minScore: f.minScore,
-        smoothing: f.smoothing, window: f.window, buckets: f.buckets, out: f.out, report: f.report, http: f.http, preview: f.preview,
+        track: f.track, smoothing: f.smoothing, window: f.window, buckets: f.buckets, out: f.out, report: f.report, http: f.http, preview: f.preview,
         mqtt: f.mqtt, mqttIntervalMs: f.mqttInterval * 1000, collectCalibration: f.collectCalibration, samples: f.samples,
         saveFrames: f.saveFrames, maxFrames: f.maxFrames, openTimeoutMs: f.openTimeout * 1000, status: f.status, ages: f.ages,
       };

@@ -8,6 +8,7 @@
 import type { EndedTrack, SourceHealth, Stage } from '../stages.ts';
 import type { LatencySummary } from '../sinks/latency-stats.ts';
 import type { MachineInfo } from './machine-info.ts';
+import type { StabilitySummary } from '../sinks/stability-stats.ts';
 
 export interface RunReport {
   fps: number;
@@ -19,14 +20,23 @@ export interface RunReport {
   source: { spec: string; bad_frames: number; restarts: number; stalls: number; dropped: number; last_problem?: string };
   models: { detector: string; estimator: string | null };
   machine: MachineInfo;
+  /**
+   * Steadiness of the shown age per track after warm-up (absent without tracking): spread of
+   * age_smoothed (years) and bucket flips per minute of tracked time.
+   */
+  stability?: {
+    warmup_estimates: number; tracks: number; bucket_flips_per_minute: number; median_age_sd: number; max_age_sd: number;
+    list: Array<{ track: number; frames: number; duration_s: number; age_sd: number; age_range: number; bucket_flips: number }>;
+  };
 }
 
 const r = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
 
 export function buildRunReport(a: {
   latency: LatencySummary; wallMs: number; frames: number; tracks: EndedTrack[]; sourceSpec: string; health: SourceHealth;
-  detector: string; estimator?: string; machine: MachineInfo;
+  detector: string; estimator?: string; machine: MachineInfo; stability?: StabilitySummary;
 }): RunReport {
+  const st = a.stability;
   const stages = {} as RunReport['stages'];
   for (const [k, s] of Object.entries(a.latency.stages)) stages[k as Stage] = { p50_ms: r(s.p50Ms, 3), p95_ms: r(s.p95Ms, 3), max_ms: r(s.maxMs, 3), mean_ms: r(s.meanMs, 3) };
   const byBucket: Record<string, number> = {};
@@ -42,5 +52,11 @@ export function buildRunReport(a: {
     source: { spec: a.sourceSpec, bad_frames: a.health.badFrames, restarts: a.health.restarts, stalls: a.health.stalls, dropped: a.health.dropped, last_problem: a.health.lastProblem },
     models: { detector: a.detector, estimator: a.estimator ?? null },
     machine: a.machine,
+    ...(st ? {
+      stability: {
+        warmup_estimates: st.warmupEstimates, tracks: st.tracks, bucket_flips_per_minute: r(st.flipsPerMinute, 3), median_age_sd: r(st.medianAgeSd, 3), max_age_sd: r(st.maxAgeSd, 3),
+        list: st.list.map((t) => ({ track: t.track, frames: t.frames, duration_s: r(t.durationMs / 1000), age_sd: r(t.ageSd, 3), age_range: r(t.ageRange, 2), bucket_flips: t.bucketFlips })),
+      },
+    } : {}),
   };
 }

@@ -7,6 +7,7 @@
  */
 import sharp from 'sharp';
 import type { Frame, TrackedFace } from '../stages.ts';
+import { shownAge } from '../trackers/age-buckets.ts';
 
 const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
@@ -14,8 +15,9 @@ const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt
 export function previewOverlay(width: number, height: number, faces: TrackedFace[]): string {
   const parts = faces.map((f) => {
     const { x, y, w, h } = f.box;
-    const age = f.ageSmoothed ?? f.age;
-    const label = esc(`#${f.track}${age !== undefined ? ` ${age.toFixed(0)}y` : ''}${f.bucket ? ` ${f.bucket}` : ''}`);
+    // The label shows the value the bucket was taken from (the smoothed age), in the same whole years.
+    const age = f.ageSmoothed;
+    const label = esc(`#${f.track}${age !== undefined ? ` ${shownAge(age)}y` : ''}${f.bucket ? ` ${f.bucket}` : ''}`);
     const ty = y > 18 ? y - 5 : y + h + 15;
     return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="none" stroke="#00ff66" stroke-width="2"/>` +
       `<text x="${x.toFixed(1)}" y="${ty.toFixed(1)}" font-family="sans-serif" font-size="14" fill="#00ff66" stroke="#000" stroke-width="0.5">${label}</text>`;

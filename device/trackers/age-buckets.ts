@@ -31,9 +31,17 @@ export function parseAgeBuckets(spec: string = DEFAULT_AGE_BUCKETS, where = '--b
   return buckets;
 }
 
-/** The label of the bucket holding `age` (by whole years; clamped to the first and last buckets). */
+/**
+ * The whole years shown for an age (completed years, as people count them): the preview's label
+ * and the bucket both come from this one value, so "44y" always sits in 35-44.
+ */
+export function shownAge(age: number): number {
+  return Math.floor(age);
+}
+
+/** The label of the bucket holding `age` (by {@link shownAge}; clamped to the first and last buckets). */
 export function bucketOf(buckets: AgeBucket[], age: number): string {
-  const years = Math.floor(age);
+  const years = shownAge(age);
   if (years < buckets[0].min) return buckets[0].label;
   for (const b of buckets) if (years <= b.max) return b.label;
   return buckets[buckets.length - 1].label;

@@ -47,6 +47,24 @@ export interface DefaultAugmentationConfig {
   brightnessMax: number;
   /** Probability of a left-right mirror. Default 0.5. */
   flipProbability: number;
+  /**
+   * Box jitter measured on the device's detector instead of `boxJitter`: standard deviations of
+   * the centre shift (dx, dy, fractions of the box side) and of the side scale, each drawn as
+   * N(0, sd) clipped to +-2 sd. Undefined: `boxJitter`.
+   */
+  boxJitterStd?: BoxJitterStd;
+}
+
+/** Standard deviations of the box-jitter draws (see {@link DefaultAugmentationConfig.boxJitterStd}). */
+export interface BoxJitterStd { dx: number; dy: number; scale: number }
+
+/** Parse `--box-jitter dx,dy,scale` (three standard deviations, fractions of the box side). */
+export function parseBoxJitter(value: string, where = '--box-jitter'): BoxJitterStd {
+  const v = value.split(',').map((x) => Number(x.trim()));
+  if (v.length !== 3 || v.some((x) => !Number.isFinite(x) || x < 0 || x > 0.5)) {
+    throw new UsageError(`expected three standard deviations dx,dy,scale in 0..0.5 (got "${value}")`, { where, hint: 'e.g. 0.014,0.014,0.034 (agekit boxes prints the measured within-face spread)' });
+  }
+  return { dx: v[0], dy: v[1], scale: v[2] };
 }
 
 export const DEFAULT_AUGMENTATION_CONFIG: DefaultAugmentationConfig = {
@@ -74,9 +92,9 @@ export function drawAugmentation(kind: Augmentation, rng: SeededRandom, config: 
   const jitter: CropJitter = {
     angleDeg: rng.clippedNormal(0, c.rotationStdDeg, c.rotationMaxDeg),
     shear: rng.clippedNormal(0, c.shearMax / 2, c.shearMax),
-    dx: rng.clippedNormal(0, c.boxJitter / 2, c.boxJitter),
-    dy: rng.clippedNormal(0, c.boxJitter / 2, c.boxJitter),
-    scale: 1 + rng.clippedNormal(0, c.boxJitter, 2 * c.boxJitter),
+    dx: c.boxJitterStd ? rng.clippedNormal(0, c.boxJitterStd.dx, 2 * c.boxJitterStd.dx) : rng.clippedNormal(0, c.boxJitter / 2, c.boxJitter),
+    dy: c.boxJitterStd ? rng.clippedNormal(0, c.boxJitterStd.dy, 2 * c.boxJitterStd.dy) : rng.clippedNormal(0, c.boxJitter / 2, c.boxJitter),
+    scale: 1 + (c.boxJitterStd ? rng.clippedNormal(0, c.boxJitterStd.scale, 2 * c.boxJitterStd.scale) : rng.clippedNormal(0, c.boxJitter, 2 * c.boxJitter)),
     flip: rng.next() < c.flipProbability,
   };
   const contrast = rng.clippedNormal(1, c.contrastStd, c.contrastMax);

@@ -9,7 +9,7 @@ import { DEFAULT_CROP, type CropSpec } from '../../core/contract/face-crop.ts';
 import { preprocessingAffine, type Preprocessing } from '../../core/contract/preprocessing.ts';
 import { DataError } from '../../core/errors.ts';
 import type { Dataset, Sample } from './dataset.ts';
-import { drawAugmentation, parseAugmentation } from './augmentation.ts';
+import { DEFAULT_AUGMENTATION_CONFIG, drawAugmentation, parseAugmentation, type BoxJitterStd } from './augmentation.ts';
 import { CropWorkerPool, defaultCropWorkers } from './crop-worker-pool.ts';
 import type { CropJob, CropRequest, CropResult } from './prepare-crops.ts';
 import { mixSeeds, SeededRandom } from './seeded-random.ts';
@@ -35,6 +35,8 @@ export interface BatchStreamOptions {
   augmentation?: Augmentation;
   /** Default 32. */
   batchSize?: number;
+  /** With `default` augmentation: box-jitter standard deviations instead of the seed's (see DefaultAugmentationConfig.boxJitterStd). */
+  boxJitter?: BoxJitterStd;
   /** Shuffle the order each epoch. Default false. */
   shuffle?: boolean;
   /** Seed for shuffling and augmentation. Default 0. Pass a different seed each epoch (e.g. seed + epoch). */
@@ -96,6 +98,7 @@ export async function* batchStream(ds: Dataset, opts: BatchStreamOptions): Async
   const augmentation = opts.augmentation ?? DEFAULT_BATCH_STREAM.augmentation;
   const [outH, outW] = opts.inputSize;
   const crop = opts.crop ?? ds.crop ?? DEFAULT_CROP;
+  const augConfig = opts.boxJitter ? { ...DEFAULT_AUGMENTATION_CONFIG, boxJitterStd: opts.boxJitter } : DEFAULT_AUGMENTATION_CONFIG;
   const order = ds.samples.map((_, i) => i);
   // Three values, so the shuffle never shares a generator with an item (those mix two).
   if (opts.shuffle) new SeededRandom(mixSeeds(seed, -1, 0x5eed)).shuffle(order);
@@ -108,7 +111,7 @@ export async function* batchStream(ds: Dataset, opts: BatchStreamOptions): Async
     for (let p = k * batchSize; p < Math.min(order.length, (k + 1) * batchSize); p++) {
       const s = ds.samples[order[p]];
       // Each position of the epoch has its own generator: results do not depend on worker scheduling.
-      const aug = drawAugmentation(augmentation, new SeededRandom(mixSeeds(seed, p)));
+      const aug = drawAugmentation(augmentation, new SeededRandom(mixSeeds(seed, p)), augConfig);
       const job: CropJob = { path: s.path };
       if (s.box) job.box = s.box;
       if (aug) job.aug = aug;

@@ -9,7 +9,10 @@
  */
 import { DataError } from '../../core/errors.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { ageMetrics } from '../eval/metrics.ts';
+import { ageMetrics, metricsToJson, type AgeMetrics } from '../eval/metrics.ts';
+import type { Detector } from '../../device/stages.ts';
+import { evaluateCameraPath } from '../eval/camera-path.ts';
+import type { CameraSceneOptions } from '../eval/camera-scene.ts';
 import { openComparedModel } from './compared-model.ts';
 
 export interface CompareRow {
@@ -29,6 +32,10 @@ export interface CompareRow {
   imagesPerSecond: number;
   /** The reference model's msPerImage / this model's (reference: the first teacher, else the first model). */
   speedUp: number;
+  /** Chip-path metrics, per decade included. */
+  metrics: AgeMetrics;
+  /** Camera-path metrics over the faces the detector found, when the camera path was measured. */
+  camera?: { metrics?: AgeMetrics; found: number; missed: number };
 }
 
 export interface CompareOptions {
@@ -41,6 +48,8 @@ export interface CompareOptions {
   /** Stop repeating batch-1 runs after this many milliseconds. Default 4000. */
   budgetMs?: number;
   onStatus?: (line: string) => void;
+  /** Also measure every model through the camera path with this detector (same scenes for every model). */
+  camera?: CameraSceneOptions & { detector: Detector; seed?: number };
 }
 
 function median(values: number[]): number {
@@ -73,6 +82,12 @@ export async function compareModels(ids: string[], ds: Dataset, options: Compare
       options.onStatus?.(`${id}: predicting ${ds.samples.length} faces`);
       const { predictions, truths } = await m.predict(ds);
       const metrics = ageMetrics(predictions, truths);
+      let camera: CompareRow['camera'];
+      if (options.camera) {
+        options.onStatus?.(`${id}: camera path on ${ds.samples.length} faces`);
+        const r = await evaluateCameraPath(m.cropModel, ds, { ...options.camera, chip: false });
+        camera = { metrics: r.camera.metrics, found: r.camera.found, missed: r.camera.missed };
+      }
       options.onStatus?.(`${id}: timing batch 1 and batch ${batchN}`);
       const run = await m.prepareTiming(timingSamples);
       const ms1 = await timeRuns(() => run(1), options.repeatsBatch1 ?? 20, options.budgetMs ?? 4000);
@@ -80,7 +95,7 @@ export async function compareModels(ids: string[], ds: Dataset, options: Compare
       rows.push({
         model: id, kind: m.kind, input: m.inputSize, n: metrics.n, mae: metrics.mae, bias: metrics.bias,
         parameters: m.parameters, multiplyAdds: m.multiplyAdds, fileBytes: m.fileBytes,
-        msPerImage: ms1, imagesPerSecond: (1000 * batchN) / msN,
+        msPerImage: ms1, imagesPerSecond: (1000 * batchN) / msN, metrics, ...(camera ? { camera } : {}),
       });
     } finally {
       await m.close();
@@ -95,14 +110,37 @@ const fmtBytes = (v: number | undefined) => (v === undefined ? '-' : v >= 1 << 2
 
 /** The comparison as an aligned text table (one header line, one line per model). */
 export function formatCompareTable(rows: CompareRow[]): string {
-  const header = ['model', 'input', 'n', 'MAE', 'bias', 'params', 'mult-adds', 'size', 'ms/img b1', 'img/s b32', 'speed-up'];
+  const withCamera = rows.some((r) => r.camera);
+  const header = ['model', 'input', 'n', 'MAE', 'bias', ...(withCamera ? ['cam MAE', 'cam bias', 'missed'] : []), 'params', 'mult-adds', 'size', 'ms/img b1', 'img/s b32', 'speed-up'];
+  const cam = (r: CompareRow) => (!withCamera ? [] : r.camera?.metrics
+    ? [r.camera.metrics.mae.toFixed(2), r.camera.metrics.bias.toFixed(2), String(r.camera.missed)]
+    : ['-', '-', r.camera ? String(r.camera.missed) : '-']);
   const cells = rows.map((r) => [
-    r.model, r.input.join('x'), String(r.n), r.mae.toFixed(2), r.bias.toFixed(2), fmtCount(r.parameters), fmtCount(r.multiplyAdds),
+    r.model, r.input.join('x'), String(r.n), r.mae.toFixed(2), r.bias.toFixed(2), ...cam(r), fmtCount(r.parameters), fmtCount(r.multiplyAdds),
     fmtBytes(r.fileBytes), r.msPerImage.toFixed(2), r.imagesPerSecond.toFixed(1), `${r.speedUp.toFixed(1)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
-  return [line(header), ...cells.map(line)].join('\n') + '\n';
+  return [line(header), ...cells.map(line)].join('\n') + '\n' + formatDecadeBias(rows);
+}
+
+/** Signed error (prediction - truth) per decade of true age, one column per model and path. */
+export function formatDecadeBias(rows: CompareRow[]): string {
+  const cols: { name: string; m: AgeMetrics }[] = [];
+  for (const r of rows) {
+    cols.push({ name: rows.some((x) => x.camera) ? `${r.model} chip` : r.model, m: r.metrics });
+    if (r.camera?.metrics) cols.push({ name: `${r.model} camera`, m: r.camera.metrics });
+  }
+  const decades = [...new Map(cols.flatMap((c) => c.m.byDecade.map((d) => [d.from, d.decade] as const))).entries()].sort((a, b) => a[0] - b[0]);
+  const lines = ['', 'signed error per decade (prediction - truth, years):', ...cols.map((c, i) => `  [${i + 1}] ${c.name}`)];
+  lines.push('decade  ' + cols.map((_, i) => `[${i + 1}]`.padStart(8)).join(''));
+  for (const [from, name] of decades) {
+    lines.push(name.padEnd(8) + cols.map((c) => {
+      const d = c.m.byDecade.find((x) => x.from === from);
+      return (d ? (d.bias > 0 ? '+' : '') + d.bias.toFixed(1) : '-').padStart(8);
+    }).join(''));
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** The comparison as JSON (snake_case wire names). */
@@ -112,7 +150,8 @@ export function compareJson(rows: CompareRow[], dataset: string, backend: string
     models: rows.map((r) => ({
       model: r.model, kind: r.kind, input: r.input, n: r.n, mae: r.mae, bias: r.bias, parameters: r.parameters ?? null,
       multiply_adds: r.multiplyAdds ?? null, file_bytes: r.fileBytes ?? null, ms_per_image_batch1: r.msPerImage,
-      images_per_second_batch32: r.imagesPerSecond, speed_up: r.speedUp,
+      images_per_second_batch32: r.imagesPerSecond, speed_up: r.speedUp, by_decade: metricsToJson(r.metrics).by_decade,
+      ...(r.camera ? { camera: { ...(r.camera.metrics ? metricsToJson(r.camera.metrics) : { n: 0 }), found: r.camera.found, missed: r.camera.missed } } : {}),
     })),
   };
 }

@@ -25,6 +25,7 @@ import { evaluateTeacher } from './teacher-eval.ts';
 import { BUILTIN_TEACHERS, createTeacher, resolveTeacherDescriptor } from './teacher-registry.ts';
 import type { TeacherDescriptor } from './teacher-descriptor.ts';
 import { readTeacherCrop } from './teacher-input.ts';
+import { predictorCropModel, type CropAgeModel } from '../eval/camera-path.ts';
 
 export interface ComparedModel {
   /** As given on the command line. */
@@ -40,6 +41,8 @@ export interface ComparedModel {
   predict(ds: Dataset): Promise<{ predictions: Float32Array; truths: Float32Array }>;
   /** Prepare inputs from these samples; the returned function runs one forward pass of the first n. */
   prepareTiming(samples: Sample[]): Promise<(n: number) => Promise<void>>;
+  /** The model as crops in, ages out (with its own crop spec), for the camera path. */
+  cropModel: CropAgeModel;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,10 @@ async function openTeacherModel(id: string): Promise<ComparedModel> {
     async prepareTiming(samples) {
       const crops = await Promise.all(samples.map((s) => readTeacherCrop(desc, s)));
       return async (n) => { await teacher.predict(crops.slice(0, n)); };
+    },
+    cropModel: {
+      name: id, inputSize: desc.inputSize, crop: desc.crop,
+      predictCrops: async (crops) => (await teacher.predict(crops)).ages,
     },
     close: () => teacher.close(),
   };
@@ -114,6 +121,7 @@ async function openStudentModel(id: string): Promise<ComparedModel> {
         await predictor.predict({ n, x: batch.x.subarray(0, n * h * w * 3), ages: batch.ages.subarray(0, n), samples: batch.samples.slice(0, n) });
       };
     },
+    cropModel: predictorCropModel(predictor),
     close: () => predictor.close(),
   };
 }

@@ -29,6 +29,8 @@ export interface EpochRecord {
   val_mae: number;
   val_mse: number;
   val_bias: number;
+  /** Validation MAE and signed error (prediction - truth) per decade of true age; absent in runs written before it existed. */
+  val_by_decade?: { decade: string; n: number; mae: number; bias: number }[];
   lr: number;
   /** Training images per second (training steps including input waits, not validation). */
   images_per_second: number;

@@ -9,6 +9,7 @@ import type { HeadType } from '../../core/contract/model-metadata.ts';
 import type { Preprocessing } from '../../core/contract/preprocessing.ts';
 import type { BackendChoice } from '../../core/backend/tfjs-backend.ts';
 import type { Augmentation } from '../data/batch-stream.ts';
+import type { BoxJitterStd } from '../data/augmentation.ts';
 import { parseLrSchedule, type LrSchedule } from './lr-schedule.ts';
 import type { OptimizerName } from './optimizer.ts';
 
@@ -21,6 +22,8 @@ export interface TrainConfig {
   head: HeadType;
   preprocessing: Preprocessing;
   augmentation: Augmentation;
+  /** Box-jitter standard deviations (dx, dy, scale) replacing the seed's, e.g. the detector's measured noise; undefined = the seed's. */
+  boxJitter?: BoxJitterStd;
   batchSize: number;
   lr: LrSchedule;
   /** Number of epochs in total (a resumed run stops at the same count). */

@@ -193,14 +193,17 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
   }
   if (fresh) {
     const pre = parsePretraining(config.pretraining);
+    // A head loaded from the pretrained model keeps its learnt biases; only a fresh head starts at the prior.
+    let headLoaded = false;
     if (pre.kind === 'path') {
       // An agekit run or checkpoint folder works too: its model.json is the tfjs layers file.
       const from = await resolveCheckpointDir(pre.path).catch(() => pre.path);
       const p = await loadPretrained(model, from);
       log(`pretraining ${p.file}: ${p.loadedLayers} layers (${p.loadedParams} weights) loaded${p.freshHeadLayers.length ? `, fresh head: ${p.freshHeadLayers.join(', ')}` : ''}`);
+      headLoaded = p.freshHeadLayers.length === 0;
     }
     const ages = o.train.samples.map((s) => s.age).filter((a): a is number => a !== undefined && Number.isFinite(a));
-    const prior = o.headPrior === false ? undefined : initHeadPrior(model, config.head, ages);
+    const prior = o.headPrior === false || headLoaded ? undefined : initHeadPrior(model, config.head, ages);
     if (prior) log(`head initialised: ${prior}`);
     await writeRunConfig(outDir, {
       command: o.command ?? [], config, targets: { id: targets.id, ...targets.describe() }, startedAt: new Date().toISOString(), backend: o.backend,
@@ -241,7 +244,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const progress = o.progress?.(`epoch ${epoch}/${config.epochs}`, stepsPerEpoch);
       const { steps, meanLoss, images, seconds: trainSeconds } = await trainEpoch({
         dataset: o.train, step, steps: stepsPerEpoch, label: `epoch ${epoch}`,
-        batches: { inputSize: [h, w], preprocessing: config.preprocessing, augmentation: config.augmentation, batchSize: config.batchSize, seed: config.seed * 100_003 + epoch, crop, pool },
+        batches: { inputSize: [h, w], preprocessing: config.preprocessing, augmentation: config.augmentation, boxJitter: config.boxJitter, batchSize: config.batchSize, seed: config.seed * 100_003 + epoch, crop, pool },
         afterStep: average ? () => average.update(model) : undefined,
         onStep: (done, loss, imagesPerSecond) => progress?.update(done, { loss, imagesPerSecond }),
         diverged: { where: '--lr', hint: `lower the learning rate (now ${lr}); the last good checkpoint is in ${join(outDir, LAST_DIR)}` },
@@ -256,6 +259,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const isBest = val.metrics.mae < bestValMae;
       const record: EpochRecord = {
         epoch, loss: meanLoss, val_mae: val.metrics.mae, val_mse: val.metrics.mse, val_bias: val.metrics.bias,
+        val_by_decade: val.metrics.byDecade.map((d) => ({ decade: d.decade, n: d.n, mae: d.mae, bias: d.bias })),
         lr, images_per_second: images / trainSeconds, seconds: 0, steps, best: isBest,
       };
       const training = {
@@ -276,6 +280,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
       const resumeFiles = { ...(await optimizerStateFiles(optimizer)), ...(average ? await WeightAverage.trainingWeightFiles(model) : {}), [TRAIN_STATE_FILE]: JSON.stringify(state) };
       await withEvaluatedWeights(() => saveCheckpoint(join(outDir, LAST_DIR), model, meta, resumeFiles));
       log(`epoch ${epoch}/${config.epochs}: loss ${record.loss.toFixed(3)}  val MAE ${record.val_mae.toFixed(3)}${isBest ? ' (best)' : ''}  lr ${lr}  ${record.images_per_second.toFixed(1)} img/s  ${record.seconds.toFixed(1)} s${cache ? `  ${describeCacheEpoch(cacheBefore!, cache.stats())}` : ''}`);
+      log(`  val signed error by decade: ${val.metrics.byDecade.map((d) => `${d.decade} ${d.bias >= 0 ? '+' : ''}${d.bias.toFixed(1)}`).join(', ')}`);
       o.onEpoch?.(record);
     }
   } finally {

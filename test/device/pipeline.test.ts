@@ -91,7 +91,7 @@ dataTest(test)('createPipeline fills the detector with the shipped BlazeFace, ac
   const imgs = await writeFaceFrames(utk, join(dir, 'imgs'), 3);
   const results: FrameResult[] = [];
   const sink: Sink = { write: (r) => { results.push(r); }, close: async () => {} };
-  const p = await createPipeline({ source: `images:${imgs}`, estimator: null, sinks: [sink] });
+  const p = await createPipeline({ source: `images:${imgs}`, track: true, estimator: null, sinks: [sink] });
   const summary = await p.run(new AbortController().signal);
   await p.close();
   t.is(p.detector.id, 'blazeface:tflite');

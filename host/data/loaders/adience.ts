@@ -24,7 +24,7 @@ import { DataError } from '../../../core/errors.ts';
 import { ADIENCE_AGE_GROUPS } from '../../eval/protocol/adience-accuracy.ts';
 import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
-import { readSeedCsv, requireDir } from './seed-csv.ts';
+import { findDatasetRoot, readSeedCsv, requireDir } from './seed-csv.ts';
 import { checkParams, selectSplits, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
 
 export const ADIENCE_FOLDS = [0, 1, 2, 3, 4] as const;
@@ -88,7 +88,8 @@ export function parseFolds(value: string, spec: string): number[] {
 /** Load Adience. Parameters: `fold` (comma list of 0..4, default all), `split` (fold0..fold4). */
 export async function loadAdience(root: string, params: Record<string, string> = {}, spec = `adience:${root}`): Promise<Dataset> {
   checkParams(params, ['fold', 'split'], spec);
-  const dir = resolve(root);
+  // The folder holding annotations/ and faces/, or either of those pointed at directly.
+  const dir = findDatasetRoot(resolve(root), (d) => existsSync(join(d, 'annotations')) && existsSync(join(d, 'faces')));
   await requireDir(dir, 'adience');
   const annotations = join(dir, 'annotations');
   const present = ADIENCE_FOLDS.filter((k) => existsSync(join(annotations, `fold_frontal_${k}_data.txt`)));

@@ -18,7 +18,8 @@ import type { CropSpec } from '../../../core/contract/face-crop.ts';
 import { DataError } from '../../../core/errors.ts';
 import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
-import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
+import { findDatasetRoot, numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
+import { existsSync } from 'node:fs';
 import { checkParams, parseSplitList, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
 
 export const APPA_SPLITS = ['train', 'valid', 'test'] as const;
@@ -29,7 +30,8 @@ export const APPA_SPLITS = ['train', 'valid', 'test'] as const;
  */
 export async function loadAppa(root: string, params: Record<string, string> = {}, spec = `appa:${root}`): Promise<Dataset> {
   checkParams(params, ['split', 'label'], spec);
-  const dir = resolve(root);
+  // The folder holding the gt_avg_*.csv files, or one of its image folders (train/, valid/, test/) pointed at directly.
+  const dir = findDatasetRoot(resolve(root), (d) => ['train', 'valid', 'test'].some((p) => existsSync(join(d, `gt_avg_${p}.csv`))), ['appa-real-release']);
   await requireDir(dir, 'appa');
   const label = params.label ?? 'apparent';
   if (label !== 'apparent' && label !== 'real') throw new DataError(`unknown label "${label}"`, { where: spec, hint: 'use :label=apparent (default) or :label=real' });

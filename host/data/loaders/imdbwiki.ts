@@ -29,11 +29,24 @@ export const IMDBWIKI_SPLITS = ['train', 'val', 'test'] as const;
 export type ImdbWikiVariant = 'aligned' | 'cleaned';
 const PARTS = ['imdb', 'wiki'] as const;
 
-/** Where a variant keeps one part's annotation file and images. */
-export function imdbWikiPaths(root: string, variant: ImdbWikiVariant, part: string): { csv: string; images: string } {
+/** The folder of each variant inside the root. */
+const VARIANT_DIRS: Record<ImdbWikiVariant, string> = { aligned: 'imdbwiki_aligned', cleaned: 'imdbwiki' };
+
+/** Where a variant keeps one part's annotation file and images, inside the variant's own folder. */
+function variantPaths(variantDir: string, variant: ImdbWikiVariant, part: string): { csv: string; images: string } {
   return variant === 'aligned'
-    ? { csv: join(root, 'imdbwiki_aligned', part, `${part}_aligned.csv`), images: join(root, 'imdbwiki_aligned', part, `${part}_crop_aligned`) }
-    : { csv: join(root, 'imdbwiki', part, `${part}_cleaned.csv`), images: join(root, 'imdbwiki', part, `${part}_crop`) };
+    ? { csv: join(variantDir, part, `${part}_aligned.csv`), images: join(variantDir, part, `${part}_crop_aligned`) }
+    : { csv: join(variantDir, part, `${part}_cleaned.csv`), images: join(variantDir, part, `${part}_crop`) };
+}
+
+/** Where a variant keeps one part's annotation file and images, under the root that holds the variant folders. */
+export function imdbWikiPaths(root: string, variant: ImdbWikiVariant, part: string): { csv: string; images: string } {
+  return variantPaths(join(root, VARIANT_DIRS[variant]), variant, part);
+}
+
+/** True when `dir` is itself a variant's folder (holds `<part>/<part>_aligned.csv` or `_cleaned.csv`). */
+function isVariantDir(dir: string, variant: ImdbWikiVariant): boolean {
+  return PARTS.some((p) => existsSync(variantPaths(dir, variant, p).csv));
 }
 
 /**
@@ -45,25 +58,31 @@ export async function loadImdbWiki(root: string, params: Record<string, string> 
   checkParams(params, ['split', 'variant', 'part'], spec);
   const dir = resolve(root);
   await requireDir(dir, 'imdbwiki');
-  const variant = chooseVariant(dir, params.variant, spec);
+  const { variant, variantDir } = chooseVariant(dir, params.variant, spec);
   const parts = params.part === undefined ? [...PARTS] : params.part.split(',').map((p) => p.trim());
   for (const p of parts) {
     if (!(PARTS as readonly string[]).includes(p)) throw new DataError(`unknown part "${p}"`, { where: spec, hint: 'use :part=imdb, :part=wiki or leave it out for both' });
   }
   const skipped = emptyTally();
   const all: Sample[] = [];
-  for (const part of parts) all.push(...(await loadPart(dir, variant, part, skipped)));
+  for (const part of parts) all.push(...(await loadPart(variantDir, variant, part, skipped)));
   const samples = selectSplits(all, params.split, IMDBWIKI_SPLITS, spec);
   const crop: CropSpec = variant === 'aligned' ? { square: false, margin: 0 } : { square: true, margin: 0.05 };
   return { spec, kind: 'imdbwiki', root: dir, samples, skipped, crop, splits: [...IMDBWIKI_SPLITS] };
 }
 
-function chooseVariant(dir: string, value: string | undefined, spec: string): ImdbWikiVariant {
-  if (value === 'aligned' || value === 'cleaned') return value;
-  if (value !== undefined) throw new DataError(`unknown variant "${value}"`, { where: spec, hint: 'use :variant=aligned or :variant=cleaned' });
-  if (existsSync(join(dir, 'imdbwiki_aligned'))) return 'aligned';
-  if (existsSync(join(dir, 'imdbwiki'))) return 'cleaned';
-  throw new DataError('neither imdbwiki_aligned/ nor imdbwiki/ is in the folder', { where: dir, hint: "see the README's imdbwiki section for the expected layout" });
+/**
+ * The variant and its folder: `dir` itself when it is a variant's folder, else the variant folder
+ * inside it (aligned first when both exist and no variant is asked for, as in the seed).
+ */
+function chooseVariant(dir: string, value: string | undefined, spec: string): { variant: ImdbWikiVariant; variantDir: string } {
+  if (value !== undefined && value !== 'aligned' && value !== 'cleaned') throw new DataError(`unknown variant "${value}"`, { where: spec, hint: 'use :variant=aligned or :variant=cleaned' });
+  const order: ImdbWikiVariant[] = value ? [value as ImdbWikiVariant] : ['aligned', 'cleaned'];
+  for (const v of order) if (isVariantDir(dir, v)) return { variant: v, variantDir: dir };
+  if (value) return { variant: value as ImdbWikiVariant, variantDir: join(dir, VARIANT_DIRS[value as ImdbWikiVariant]) };
+  if (existsSync(join(dir, 'imdbwiki_aligned'))) return { variant: 'aligned', variantDir: join(dir, 'imdbwiki_aligned') };
+  if (existsSync(join(dir, 'imdbwiki'))) return { variant: 'cleaned', variantDir: join(dir, 'imdbwiki') };
+  throw new DataError('neither imdbwiki_aligned/ nor imdbwiki/ is in the folder, and it is not one of them (no imdb/imdb_aligned.csv, imdb/imdb_cleaned.csv or the wiki ones)', { where: dir, hint: "point imdbwiki: at the folder holding imdbwiki_aligned/ or imdbwiki/, or at one of them; see the README's imdbwiki section" });
 }
 
 /** The seed drops images whose file name records an unknown birth date (date field ending in `0-0`). */
@@ -72,8 +91,8 @@ export function hasUnknownBirthDate(fileName: string): boolean {
   return fields.length >= 2 && fields[fields.length - 2].endsWith('0-0');
 }
 
-async function loadPart(dir: string, variant: ImdbWikiVariant, part: string, skipped: SkipTally): Promise<Sample[]> {
-  const { csv, images } = imdbWikiPaths(dir, variant, part);
+async function loadPart(variantDir: string, variant: ImdbWikiVariant, part: string, skipped: SkipTally): Promise<Sample[]> {
+  const { csv, images } = variantPaths(variantDir, variant, part);
   const rows = await readSeedCsv(csv, 'imdbwiki');
   const identitySplit = new Map<string, string>();
   const samples: Sample[] = [];

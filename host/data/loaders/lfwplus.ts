@@ -15,7 +15,8 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { CropSpec } from '../../../core/contract/face-crop.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
-import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
+import { findDatasetRoot, numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
+import { existsSync } from 'node:fs';
 import { checkParams, numberParam, selectSplits, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
 
 /** Pixels removed on every side of an LFW+ image. */
@@ -29,7 +30,8 @@ export const LFWPLUS_SPLITS = ['test'] as const;
  */
 export async function loadLfwPlus(root: string, params: Record<string, string> = {}, spec = `lfwplus:${root}`): Promise<Dataset> {
   checkParams(params, ['split', 'csv', 'images', 'border'], spec);
-  const dir = resolve(root);
+  // The folder holding the label file (the seed's gender-access/), the folder holding that, or the image folder (lfw_cropped/).
+  const dir = findDatasetRoot(resolve(root), (d) => existsSync(join(d, params.csv ?? 'lfw_theirs.csv')), ['gender-access']);
   await requireDir(dir, 'lfwplus');
   const border = numberParam(params, 'border', LFWPLUS_BORDER_PX, spec, { min: 0 });
   const csv = join(dir, params.csv ?? 'lfw_theirs.csv');

@@ -7,6 +7,8 @@
  * const rows = await readSeedCsv('/data/vggface2/annotations/train.detected.csv', 'vggface2');
  */
 import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { DataError } from '../../../core/errors.ts';
 
 /** Split one CSV line: `,` separates, `|` quotes (so a quoted field may hold commas), spaces after a delimiter dropped. */
@@ -69,4 +71,17 @@ export function numberField(value: string | undefined): number | undefined {
 /** Round to 3 decimals, as the seed stores its float ages. */
 export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * The dataset's root folder for what the user pointed at: the folder itself when it has the
+ * layout, else a child with one of the given names (the seed's own folder name, e.g.
+ * `vggface2_data`), else the parent (a user pointing at `annotations/` or the image folder).
+ * Without a match, the folder itself: the loader then reports what is missing there.
+ */
+export function findDatasetRoot(dir: string, hasLayout: (root: string) => boolean, children: string[] = []): string {
+  // A folder that does not exist is reported as such, not replaced by its parent.
+  if (!existsSync(dir)) return dir;
+  const candidates = [dir, ...children.map((c) => join(dir, c)), dirname(dir)];
+  return candidates.find((c) => hasLayout(c)) ?? dir;
 }

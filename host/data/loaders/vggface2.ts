@@ -7,8 +7,11 @@
  *   <root>/annotations/identity_meta.csv         columns: class id (n000002), name, ... (header row)
  *
  * The official train part is split by identity into train (80%) and val (20%): identities are
- * numbered in order of first appearance and the k-th goes to val when k mod 10 is 0 or 1, as the
- * seed does. The official test part is `test`. Face boxes are made square with a margin.
+ * numbered in order of first appearance (0-based k) and the k-th goes to val when k mod 10 is 1
+ * or 2. The seed computes `(len(people_by_identity) - 1) % 10` before adding the new identity and
+ * sends 0 and 1 to val: the first identity goes to train, the 2nd and 3rd of every ten to val.
+ * The official test part is `test`. Face boxes are made square with a margin. `<root>` may also
+ * be the folder holding the seed's `vggface2_data/`, or its `annotations/` folder.
  *
  * @example
  * const ds = await loadVggface2('/data/vggface2', { split: 'val' });
@@ -17,7 +20,8 @@ import { join, resolve } from 'node:path';
 import type { CropSpec } from '../../../core/contract/face-crop.ts';
 import { createFileChecker } from '../image-files.ts';
 import { emptyTally, skip, type Dataset, type Sample } from '../dataset.ts';
-import { numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
+import { findDatasetRoot, numberField, readSeedCsv, requireDir, round3 } from './seed-csv.ts';
+import { existsSync } from 'node:fs';
 import { checkParams, numberParam, parseSplitList, toLoadedItems, type SeedLoaderRef } from './spec-params.ts';
 
 export const VGGFACE2_SPLITS = ['train', 'val', 'test'] as const;
@@ -39,7 +43,7 @@ const AGE_RANGE = [0, 116] as const;
  */
 export async function loadVggface2(root: string, params: Record<string, string> = {}, spec = `vggface2:${root}`): Promise<Dataset> {
   checkParams(params, ['split', 'margin'], spec);
-  const dir = resolve(root);
+  const dir = findDatasetRoot(resolve(root), (d) => existsSync(join(d, 'annotations', 'identity_meta.csv')), ['vggface2_data']);
   await requireDir(dir, 'vggface2');
   const margin = numberParam(params, 'margin', VGGFACE2_DEFAULT_MARGIN, spec, { min: 0, max: 2 });
   const wanted = params.split === undefined ? [...VGGFACE2_SPLITS] : parseSplitList(params.split, VGGFACE2_SPLITS, spec);
@@ -101,9 +105,10 @@ async function loadPart(dir: string, part: 'train' | 'test', identities: Set<num
     const identity = `n${String(idNum).padStart(6, '0')}`;
     let split = part === 'test' ? 'test' : identitySplit.get(idNum);
     if (split === undefined) {
-      // k-th new identity (0-based): val when k mod 10 is 0 or 1, else train (20/80 by identity).
+      // k-th new identity (0-based): val when k mod 10 is 1 or 2, else train (20/80 by identity),
+      // the seed's (len - 1) % 10 in {0, 1} taken before the identity is added.
       const k = identitySplit.size % 10;
-      split = k === 0 || k === 1 ? 'val' : 'train';
+      split = k === 1 || k === 2 ? 'val' : 'train';
       identitySplit.set(idNum, split);
     }
     samples.push({ path, age, box: { x, y, w, h }, split, identity });

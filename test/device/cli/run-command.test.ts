@@ -24,7 +24,7 @@ dataTest(test)('Ctrl-C stops the source, prints the latency table and summary, w
   if (!utk) return;
   const imgs = await writeFaceFrames(utk, join(dir, 'imgs'));
   const report = join(dir, 'report.json');
-  const r = await agekit(['run', '--source', `images:${imgs}`, '--loop', '--no-ages', '--threads', '1', '--report', report], { signalAfterLines: { lines: 6, signal: 'SIGINT' } });
+  const r = await agekit(['run', '--source', `images:${imgs}`, '--track', '--loop', '--no-ages', '--threads', '1', '--report', report], { signalAfterLines: { lines: 6, signal: 'SIGINT' } });
   t.is(r.code, 0, r.stderr);
   t.regex(r.stderr, /SIGINT, stopping/);
   t.regex(r.stderr, /stage +p50 ms +p95 ms +max ms/);

@@ -59,7 +59,7 @@ dataTest(test)('a running device serves /status, /healthz, server-sent events an
   let url = '';
   const listening = new Promise<void>((resolve) => {
     const running = runDevice({
-      source: `images:${imgs}`, loop: true, ages: false, http: '127.0.0.1:0', preview: true, status: false, threads: 1,
+      source: `images:${imgs}`, track: true, loop: true, ages: false, http: '127.0.0.1:0', preview: true, status: false, threads: 1,
       onListening: (u) => { url = u; resolve(); },
     }, controller.signal, { stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
     t.teardown(() => { controller.abort(); return running.then(() => undefined); });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { applyPhotometric, drawAugmentation, parseAugmentation, DEFAULT_AUGMENTATION_CONFIG } from '../../../host/data/augmentation.ts';
+import { applyPhotometric, drawAugmentation, parseAugmentation, parseBoxJitter, DEFAULT_AUGMENTATION_CONFIG } from '../../../host/data/augmentation.ts';
 import { SeededRandom, mixSeeds } from '../../../host/data/seeded-random.ts';
 import { UsageError } from '../../../core/errors.ts';
 
@@ -70,4 +70,18 @@ test('seeded shuffles are permutations and repeat for the same seed', (t) => {
   t.deepEqual(a, b);
   t.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
   t.notDeepEqual(a, Array.from({ length: 100 }, (_, i) => i));
+});
+
+test('measured box jitter replaces the seed\'s: each axis N(0, sd) clipped to 2 sd; bad values name --box-jitter', (t) => {
+  const std = parseBoxJitter('0.014, 0.02,0.034');
+  t.deepEqual(std, { dx: 0.014, dy: 0.02, scale: 0.034 });
+  const config = { ...DEFAULT_AUGMENTATION_CONFIG, boxJitterStd: std };
+  const draws = Array.from({ length: 20000 }, (_, i) => drawAugmentation('default', new SeededRandom(mixSeeds(2, i)), config)!.jitter);
+  const sdOf = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length);
+  for (const [name, xs, sd] of [['dx', draws.map((d) => d.dx!), 0.014], ['dy', draws.map((d) => d.dy!), 0.02], ['scale', draws.map((d) => d.scale! - 1), 0.034]] as const) {
+    // Clipping a normal at 2 sd (values beyond move to the clip) keeps 96% of its spread.
+    t.true(Math.abs(sdOf([...xs]) / sd - 0.962) < 0.02, `${name} sd ${sdOf([...xs])}`);
+    t.true(Math.max(...xs.map(Math.abs)) <= 2 * sd + 1e-12, `${name} clipped`);
+  }
+  t.throws(() => parseBoxJitter('0.1,0.1'), { instanceOf: UsageError, message: /--box-jitter.*0\.1,0\.1/ });
 });

@@ -17,6 +17,8 @@ import { profileMultiplyAdds, kernelMultiplyAdds } from '../../../host/distill/m
 import { evaluateTeacher } from '../../../host/distill/teacher-eval.ts';
 import { builtinDescriptor, createTeacher } from '../../../host/distill/teacher-registry.ts';
 import { dataTest, utkfaceDir } from '../../support/shared-data.ts';
+import { BlazeFaceDetector } from '../../../device/detectors/blazeface-detector.ts';
+import { defaultDetectorPath } from '../../../device/pipeline.ts';
 
 test.before(async () => { await initBackend('wasm'); });
 
@@ -42,7 +44,9 @@ dataTest(test).serial('compare measures a teacher and a checkpoint on the same f
   };
   const ckpt = join(dir, 'student');
   await saveCheckpoint(ckpt, model, meta);
-  const rows = await compareModels(['faceapi', ckpt], ds, { repeatsBatch1: 3, repeatsBatchN: 1, batchN: 8 });
+  const detector = await BlazeFaceDetector.create({ modelPath: defaultDetectorPath(), threads: 1 });
+  const rows = await compareModels(['faceapi', ckpt], ds, { repeatsBatch1: 3, repeatsBatchN: 1, batchN: 8, camera: { detector, seed: 1 } });
+  await detector.close();
   t.is(rows.length, 2);
   const [teacher, student] = rows;
   t.like(teacher, { model: 'faceapi', kind: 'teacher', n: 8, speedUp: 1 });
@@ -56,10 +60,22 @@ dataTest(test).serial('compare measures a teacher and a checkpoint on the same f
     t.true(r.msPerImage > 0 && r.imagesPerSecond > 0 && r.fileBytes! > 0, JSON.stringify(r));
     t.true(Math.abs(r.speedUp - teacher.msPerImage / r.msPerImage) < 1e-9);
   }
+  // Both models measured through the camera path on the same scenes: every face found or counted as missed.
+  for (const r of rows) {
+    t.is(r.camera!.found + r.camera!.missed, 8, r.model);
+    if (r.camera!.metrics) t.is(r.camera!.metrics.n, r.camera!.found);
+  }
+  t.is(rows[0].camera!.found, rows[1].camera!.found, 'the same frames and detector for every model');
   const table = formatCompareTable(rows);
-  t.is(table.trim().split('\n').length, 3);
-  t.regex(table, /^model\s+input\s+n\s+MAE\s+bias\s+params\s+mult-adds\s+size\s+ms\/img b1\s+img\/s b32\s+speed-up/);
-  t.like(compareJson(rows, ds.spec, 'wasm'), { dataset: ds.spec });
+  const [main, decades] = table.split('\n\n');
+  t.is(main.trim().split('\n').length, 3);
+  t.regex(main, /^model\s+input\s+n\s+MAE\s+bias\s+cam MAE\s+cam bias\s+missed\s+params\s+mult-adds\s+size\s+ms\/img b1\s+img\/s b32\s+speed-up/);
+  // Signed error per decade: a column per model and path, a row per decade present.
+  t.regex(decades, /\[4\] .*student camera/);
+  t.is(decades.trim().split('\n').filter((l) => /^\d+-\d+ /.test(l)).length, new Set(ds.samples.map((s) => Math.floor(s.age! / 10))).size);
+  const json = compareJson(rows, ds.spec, 'wasm') as { dataset: string; models: { by_decade: { bias: number }[]; camera: { missed: number } }[] };
+  t.is(json.dataset, ds.spec);
+  for (const m of json.models) { t.true(m.by_decade.length > 0 && m.by_decade.every((d) => Number.isFinite(d.bias))); t.true(m.camera.missed >= 0); }
   const png = join(dir, 'plot.png');
   await writeComparePlot(rows, png);
   const info = await sharp(png).metadata();

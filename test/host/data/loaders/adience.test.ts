@@ -69,6 +69,8 @@ dataTest(test)('folds from fold_frontal_<k>_data.txt, groups as classes, other a
   t.deepEqual([...new Set(two.samples.map((x) => x.split))], ['fold0', 'fold2']);
   t.is(two.samples.length, 10);
   t.is((await loadAdience(root, { split: 'fold1' })).samples.length, 5);
+  // Pointing at faces/ or annotations/ finds the dataset folder above it.
+  t.deepEqual((await loadAdience(join(root, 'faces'))).samples, ds.samples);
   const viaSpec = await loadDataset(`adience:${root}:fold=0,2`);
   t.is(viaSpec.samples.length, 10);
   t.deepEqual(viaSpec.crop, { square: true, margin: 0.1 });

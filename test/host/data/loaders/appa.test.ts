@@ -39,6 +39,8 @@ dataTest(test)('APPA-REAL: apparent age mean is the label, its std is kept, spli
   t.is(ds.samples[3].box, undefined);
   t.true(await cropDifference(first.path, first.box!, placed.get('000000.jpg_face.jpg')!) < 8);
   const valid = await loadAppa(root, { split: 'valid' });
+  // Pointing at an image folder (train/) finds the gt_avg_*.csv files above it.
+  t.deepEqual((await loadAppa(join(root, 'train'))).samples, ds.samples);
   t.is(valid.samples.length, 3);
   t.true(valid.samples.every((s) => s.split === 'valid'));
   const real = await loadAppa(root, { split: 'test', label: 'real' });

@@ -94,3 +94,17 @@ dataTest(test)('cleaned boxes are x1, y1, x2, y2, made square with a 5% margin',
   await t.throwsAsync(loadImdbWiki(root, { variant: 'aligned' }), { instanceOf: DataError, message: /imdb_aligned\.csv.*annotation file is missing/ });
   await t.throwsAsync(loadImdbWiki(root, { variant: 'raw' }), { instanceOf: DataError, message: /unknown variant "raw"/ });
 });
+
+dataTest(test)('imdbwiki: also takes the imdbwiki_aligned/ or imdbwiki/ folder itself, with the same samples and variant', async (t) => {
+  const aligned = await getFixture('aligned');
+  const whole = await loadImdbWiki(aligned.root);
+  const itself = await loadDataset(`imdbwiki:${join(aligned.root, 'imdbwiki_aligned')}`);
+  t.deepEqual(itself.samples, whole.samples);
+  t.deepEqual(itself.crop, { square: false, margin: 0 });
+  const cleaned = await getFixture('cleaned');
+  const viaCleaned = await loadImdbWiki(join(cleaned.root, 'imdbwiki'));
+  t.deepEqual(viaCleaned.samples, (await loadImdbWiki(cleaned.root, { variant: 'cleaned' })).samples);
+  t.deepEqual(viaCleaned.crop, { square: true, margin: 0.05 });
+  const empty = await tempRoot('imdbwiki-empty');
+  await t.throwsAsync(loadImdbWiki(empty), { instanceOf: DataError, message: /neither imdbwiki_aligned\/ nor imdbwiki\/.*point imdbwiki: at/ });
+});

@@ -38,6 +38,8 @@ dataTest(test)('LFW+: every row is a test sample whose face is the image minus a
   // The border is not face: cropping the whole image differs much more.
   t.true(await cropDifference(ds.samples[1].path, { x: 0, y: 0, w: 250, h: 250 }, placed[1]) > 10);
   t.is((await loadLfwPlus(root, { split: 'test' })).samples.length, 6);
+  // Pointing at the image folder itself finds the label file beside it.
+  t.deepEqual((await loadLfwPlus(join(root, 'lfw_cropped'))).samples, ds.samples);
   t.is((await loadDataset(`lfwplus:${root}`)).samples.length, 6);
   await t.throwsAsync(loadLfwPlus(root, { split: 'train' }), { instanceOf: DataError, message: /unknown split "train"/ });
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
+import { symlink } from 'node:fs/promises';
 import { DataError } from '../../../../core/errors.ts';
 import { expandBox } from '../../../../core/contract/face-crop.ts';
 import { loadVggface2 } from '../../../../host/data/loaders/vggface2.ts';
@@ -59,15 +60,17 @@ async function buildFixture() {
 let fixture: Promise<Awaited<ReturnType<typeof buildFixture>>> | undefined;
 const getFixture = () => (fixture ??= buildFixture());
 
-dataTest(test)('splits the official train part 80/20 by identity in order of first appearance, test stays test', async (t) => {
+dataTest(test)('splits the official train part by identity as the seed does: the first identity to train, of each ten new ones the 2nd and 3rd to val; test stays test', async (t) => {
   const { root } = await getFixture();
   const ds = await loadVggface2(root);
   const by = (s: string) => ds.samples.filter((x) => x.split === s);
-  t.is(by('train').length, 16);
-  t.is(by('val').length, 8);
+  t.is(by('train').length, 18);
+  t.is(by('val').length, 6);
   t.is(by('test').length, 3);
-  // Identities 0, 1, 10, 11 in order of appearance (n000101, n000102, n000111, n000112) are val.
-  t.deepEqual([...new Set(by('val').map((s) => s.identity))].sort(), ['n000101', 'n000102', 'n000111', 'n000112']);
+  // 0-based identities k = 1, 2, 11 in order of appearance (n000102, n000103, n000112) are val:
+  // the seed's (len(people_by_identity) - 1) % 10 in {0, 1}, taken before k is added.
+  t.deepEqual([...new Set(by('val').map((s) => s.identity))].sort(), ['n000102', 'n000103', 'n000112']);
+  t.is(ds.samples.find((x) => x.identity === 'n000101')!.split, 'train');
   const trainIds = new Set(by('train').map((s) => s.identity));
   t.false(by('val').some((s) => trainIds.has(s.identity)), 'train and val share no identity');
   t.deepEqual(ds.splits, ['train', 'val', 'test']);
@@ -103,8 +106,8 @@ dataTest(test)('face boxes come from detected.csv and the crop is square with a 
 
 dataTest(test)(':split= selects, and a bad spec is a clear error', async (t) => {
   const { root } = await getFixture();
-  t.is((await loadVggface2(root, { split: 'val' })).samples.length, 8);
-  t.is((await loadVggface2(root, { split: 'train,test' })).samples.length, 19);
+  t.is((await loadVggface2(root, { split: 'val' })).samples.length, 6);
+  t.is((await loadVggface2(root, { split: 'train,test' })).samples.length, 21);
   const e1 = await t.throwsAsync(loadVggface2(root, { split: 'holdout' }), { instanceOf: DataError });
   t.regex(e1!.message, /unknown split "holdout".*train, val, test/);
   await t.throwsAsync(loadVggface2(root, { splt: 'val' }), { instanceOf: DataError, message: /unknown parameter "splt"/ });
@@ -115,8 +118,20 @@ dataTest(test)('works as a spec through the dataset registry, with its crop and 
   const { root } = await getFixture();
   const ds = await loadDataset(`vggface2:${root}:split=val`);
   t.is(ds.kind, 'vggface2');
-  t.is(ds.samples.length, 8);
+  t.is(ds.samples.length, 6);
   t.deepEqual(ds.crop, { square: true, margin: 0.2 });
   t.is((await loadDataset(`vggface2:${root}:split=train:limit=5`)).samples.length, 5);
   t.deepEqual((await loadDataset(`vggface2:${root}:margin=0.1`)).crop, { square: true, margin: 0.1 });
+});
+
+dataTest(test)('the root may also be named by its annotations/ folder or by the folder holding the seed\'s vggface2_data/', async (t) => {
+  const { root } = await getFixture();
+  const direct = await loadVggface2(root);
+  const viaAnnotations = await loadVggface2(join(root, 'annotations'));
+  t.deepEqual(viaAnnotations.samples, direct.samples);
+  const parent = await tempRoot('vggface2-parent');
+  await symlink(root, join(parent, 'vggface2_data'));
+  const viaParent = await loadDataset(`vggface2:${parent}:split=val`);
+  t.is(viaParent.samples.length, 6);
+  t.true(viaParent.samples.every((s) => s.path.startsWith(join(parent, 'vggface2_data'))));
 });
