@@ -37,6 +37,20 @@ export class TfjsRunner implements ModelRunner {
     readonly backend: string,
   ) {}
 
+  /**
+   * A runner over a model already in memory (e.g. the one being trained). `close()` disposes it
+   * unless `keepModel`.
+   */
+  static fromModel(model: tf.GraphModel | tf.LayersModel, options: { keepModel?: boolean } = {}): TfjsRunner {
+    const inputs = model.inputs.map((t) => specOf(t.name, t.shape, t.dtype));
+    const outputs = model.outputs.map((t) => specOf(t.name, t.shape, t.dtype));
+    const runner = new TfjsRunner(model, inputs, outputs, tf.getBackend());
+    runner.keepModel = options.keepModel ?? false;
+    return runner;
+  }
+
+  private keepModel = false;
+
   static async create(options: TfjsRunnerOptions): Promise<TfjsRunner> {
     const info = await initBackend(options.backend ?? 'wasm');
     const jsonPath = await modelJsonPath(options.modelPath);
@@ -76,6 +90,6 @@ export class TfjsRunner implements ModelRunner {
   }
 
   async close(): Promise<void> {
-    this.model.dispose();
+    if (!this.keepModel) this.model.dispose();
   }
 }

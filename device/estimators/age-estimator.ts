@@ -9,7 +9,8 @@
  */
 import { ModelFormatError } from '../../core/errors.ts';
 import { normalizePixels } from '../../core/contract/preprocessing.ts';
-import { calibrateAge, readAges, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { runAgeModel } from '../../core/runtime/age-model.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 import { openRunner, type OpenRunnerOptions } from '../../core/runtime/open-runner.ts';
 import type { AgeEstimate, Estimator, FaceCrop } from '../stages.ts';
@@ -53,11 +54,8 @@ export class AgeEstimator implements Estimator {
     for (let start = 0; start < crops.length; start += batch) {
       const n = Math.min(batch, crops.length - start);
       for (let i = 0; i < n; i++) normalizePixels(crops[start + i].rgb, this.meta.preprocessing, x.subarray(i * this.pixels, (i + 1) * this.pixels));
-      const outputs = await this.runner.run([n === batch ? x : x.subarray(0, n * this.pixels)], n);
-      const y = outputs[this.meta.readout.outputIndex];
-      if (!y) throw new ModelFormatError(`read-out output ${this.meta.readout.outputIndex} does not exist (model has ${outputs.length})`, { where: this.where, hint: 'the metadata belongs to another model' });
-      const ages = readAges(y, n, this.meta.readout);
-      for (const a of ages) out.push({ rawAge: a, age: calibrateAge(a, this.meta.ageCalibration) });
+      const { rawAges, ages } = await runAgeModel(this.runner, this.meta, n === batch ? x : x.subarray(0, n * this.pixels), n, this.where);
+      for (let i = 0; i < n; i++) out.push({ rawAge: rawAges[i], age: ages[i] });
     }
     return out;
   }

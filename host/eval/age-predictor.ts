@@ -8,7 +8,9 @@
  * const ages = await predictor.predict(batch); // Float32Array [batch.n]
  */
 import * as tf from '@tensorflow/tfjs';
-import { calibrateAge, readAges, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { runAgeModel } from '../../core/runtime/age-model.ts';
+import { TfjsRunner } from '../../core/runtime/tfjs-runner.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 import type { Batch } from '../data/batch-stream.ts';
 
@@ -23,40 +25,19 @@ export interface AgePredictor {
   close(): Promise<void>;
 }
 
-function calibrated(ages: Float32Array, meta: ModelMetadata): Float32Array {
-  if (meta.ageCalibration) for (let i = 0; i < ages.length; i++) ages[i] = calibrateAge(ages[i], meta.ageCalibration);
-  return ages;
-}
-
-/** A predictor over a tfjs LayersModel (inference mode). `close` disposes the model unless `keepModel`. */
+/** A predictor over a tfjs LayersModel in memory (inference mode). `close` disposes the model unless `keepModel`. */
 export function tfjsAgePredictor(model: tf.LayersModel, meta: ModelMetadata, options: { name?: string; keepModel?: boolean } = {}): AgePredictor {
-  const [h, w] = meta.inputSize;
-  return {
-    name: options.name ?? meta.net,
-    meta,
-    async predict(batch) {
-      const out = tf.tidy(() => {
-        const x = tf.tensor4d(batch.x.subarray(0, batch.n * h * w * 3), [batch.n, h, w, 3]);
-        const y = model.predict(x);
-        return Array.isArray(y) ? y[meta.readout.outputIndex] : y;
-      });
-      const data = out.dataSync();
-      out.dispose();
-      return calibrated(readAges(data, batch.n, meta.readout), meta);
-    },
-    async close() { if (!options.keepModel) model.dispose(); },
-  };
+  return runnerAgePredictor(TfjsRunner.fromModel(model, { keepModel: options.keepModel }), meta, options.name ?? meta.net);
 }
 
-/** A predictor over a {@link ModelRunner} (for example a .tflite file in tfjs-tflite-node). */
+/** A predictor over a {@link ModelRunner} (a .tflite file in tfjs-tflite-node, a checkpoint in tfjs, ...). */
 export function runnerAgePredictor(runner: ModelRunner, meta: ModelMetadata, name: string): AgePredictor {
   const [h, w] = meta.inputSize;
   return {
     name,
     meta,
     async predict(batch) {
-      const outputs = await runner.run([batch.x.subarray(0, batch.n * h * w * 3)], batch.n);
-      return calibrated(readAges(outputs[meta.readout.outputIndex], batch.n, meta.readout), meta);
+      return Float32Array.from((await runAgeModel(runner, meta, batch.x.subarray(0, batch.n * h * w * 3), batch.n, name)).ages);
     },
     close: () => runner.close(),
   };
