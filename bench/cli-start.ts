@@ -25,7 +25,7 @@ try {
   const tarball = join(dir, (await readdir(dir)).find((f) => f.endsWith('.tgz'))!);
   const app = join(dir, 'app');
   execFileSync('mkdir', ['-p', app]);
-  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'bench-app', private: true, type: 'module', allowScripts: { 'tfjs-tflite-node': true, sharp: true } }));
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'bench-app', private: true, type: 'module', allowScripts: { 'tfjs-tflite-node': true, sharp: true, '@tensorflow/tfjs-node': false, '@tensorflow/tfjs-node-gpu': false, 'node-webcam': false, 'core-js': false } }));
   say('installing it into a fresh project');
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
 
