@@ -23,6 +23,7 @@ import { collectRanges } from './quantize/collect-ranges.ts';
 import { datasetRepresentativeSet } from './quantize/dataset-representative-set.ts';
 import { checkMappable, saveTflite, writeTflite } from './write-tflite.ts';
 import { loadSource, readMetadataFile, type LoadedSource } from './load-source.ts';
+import { readTfliteMetadata } from '../core/tflite/tflite-metadata.ts';
 import { buildStandardMetadata, STANDARD_METADATA_NAME } from '../core/tflite/schema/standard-metadata.ts';
 
 export type QuantizeMode = QuantizationInfo['mode'];
@@ -58,6 +59,7 @@ export interface ConvertResult {
   source: LoadedSource;
   /** The graph written (after passes and quantization). */
   graph: Graph;
+  /** The metadata written into the file (with its `weightsSha256`). */
   meta?: ModelMetadata;
   /** Ops written per IR kind. */
   opCounts: Record<string, number>;
@@ -103,7 +105,8 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
   if (options.out) await saveTflite(options.out, bytes);
   const opCounts: Record<string, number> = {};
   for (const op of graph.ops) opCounts[op.kind] = (opCounts[op.kind] ?? 0) + 1;
-  return { bytes, out: options.out, source, graph, meta, opCounts };
+  // The metadata as written, with the weights checksum writeTflite added.
+  return { bytes, out: options.out, source, graph, meta: meta ? readTfliteMetadata(bytes, options.out ?? options.model) : undefined, opCounts };
 }
 
 async function resolveCalibration(calibration: string | RepresentativeSet, source: LoadedSource, samples?: number): Promise<RepresentativeSet> {

@@ -9,7 +9,7 @@
  */
 import { ModelFormatError } from '../../core/errors.ts';
 import { normalizePixels } from '../../core/contract/preprocessing.ts';
-import { calibrateAge, readAges, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { calibrateAge, checkMetadataAgainstModel, readAges, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 import { openRunner, type OpenRunnerOptions } from '../../core/runtime/open-runner.ts';
 import type { AgeEstimate, Estimator, FaceCrop } from '../stages.ts';
@@ -24,7 +24,7 @@ export class AgeEstimator implements Estimator {
     this.pixels = meta.inputSize[0] * meta.inputSize[1] * 3;
   }
 
-  /** Open the model and its metadata; checks that the model's input matches the metadata. */
+  /** Open the model and its metadata; checks that the model's input and read-out output match the metadata. */
   static async create(options: OpenRunnerOptions): Promise<AgeEstimator> {
     const meta = await loadModelMetadata(options.modelPath);
     const runner = await openRunner(options);
@@ -32,11 +32,7 @@ export class AgeEstimator implements Estimator {
   }
 
   static fromRunner(runner: ModelRunner, meta: ModelMetadata, where: string): AgeEstimator {
-    const shape = runner.inputs[0]?.shape ?? [];
-    const [h, w] = meta.inputSize;
-    if (shape.length !== 4 || shape[1] !== h || shape[2] !== w || shape[3] !== 3) {
-      throw new ModelFormatError(`model input ${JSON.stringify(shape)} does not match the metadata's inputSize [${h}, ${w}]`, { where, hint: 'the metadata belongs to another model: convert again' });
-    }
+    checkMetadataAgainstModel(meta, { inputs: runner.inputs.map((s) => s.shape), outputs: runner.outputs.map((s) => s.shape) }, where);
     return new AgeEstimator(runner, meta, where);
   }
 

@@ -8,7 +8,7 @@
  * const ages = await predictor.predict(batch); // Float32Array [batch.n]
  */
 import * as tf from '@tensorflow/tfjs';
-import { calibrateAge, readAges, type ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { calibrateAge, checkMetadataAgainstModel, readAges, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 import type { Batch } from '../data/batch-stream.ts';
 
@@ -30,6 +30,7 @@ function calibrated(ages: Float32Array, meta: ModelMetadata): Float32Array {
 
 /** A predictor over a tfjs LayersModel (inference mode). `close` disposes the model unless `keepModel`. */
 export function tfjsAgePredictor(model: tf.LayersModel, meta: ModelMetadata, options: { name?: string; keepModel?: boolean } = {}): AgePredictor {
+  checkMetadataAgainstModel(meta, { inputs: model.inputs.map((t) => t.shape), outputs: model.outputs.map((t) => t.shape) }, options.name ?? meta.net);
   const [h, w] = meta.inputSize;
   return {
     name: options.name ?? meta.net,
@@ -50,6 +51,7 @@ export function tfjsAgePredictor(model: tf.LayersModel, meta: ModelMetadata, opt
 
 /** A predictor over a {@link ModelRunner} (for example a .tflite file in tfjs-tflite-node). */
 export function runnerAgePredictor(runner: ModelRunner, meta: ModelMetadata, name: string): AgePredictor {
+  checkMetadataAgainstModel(meta, { inputs: runner.inputs.map((s) => s.shape), outputs: runner.outputs.map((s) => s.shape) }, name);
   const [h, w] = meta.inputSize;
   return {
     name,
