@@ -14,6 +14,25 @@ export interface AgekitErrorOptions {
   cause?: unknown;
 }
 
+/** Longest `what` and `where` kept in a message; the rest is cut with a count. */
+export const MAX_WHAT_CHARS = 1500;
+export const MAX_WHERE_CHARS = 300;
+
+/**
+ * Text safe to print on a terminal or in a journal: control characters (except newline and tab),
+ * DEL, C1 controls and U+FFFD (what invalid UTF-8 decodes to) become `\xNN` / `\u{NNNN}` escapes,
+ * and text longer than `maxChars` is cut, saying how much was cut. Values echoed from a user's
+ * file (a binary CSV cell, a model's bytes) pass through this, so they cannot move the cursor,
+ * clear the screen or flood the log.
+ */
+export function printable(text: string, maxChars = MAX_WHAT_CHARS): string {
+  const escaped = text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+  return escaped.length <= maxChars ? escaped : `${escaped.slice(0, maxChars)}... (${escaped.length - maxChars} more characters)`;
+}
+
 export class AgekitError extends Error {
   readonly code: string;
   /** What is wrong, without `where` and `hint` (the message is built from the three). */
@@ -21,13 +40,16 @@ export class AgekitError extends Error {
   readonly where?: string;
   readonly hint?: string;
 
-  constructor(message: string, options: AgekitErrorOptions = {}, code = 'AGEKIT') {
-    const text = (options.where ? `${options.where}: ` : '') + message + (options.hint ? `; ${options.hint}` : '');
+  constructor(what: string, options: AgekitErrorOptions = {}, code = 'AGEKIT') {
+    // Messages quote values from users' files: escape and cut them here, once for every error.
+    const message = printable(what, MAX_WHAT_CHARS);
+    const where = options.where === undefined ? undefined : printable(options.where, MAX_WHERE_CHARS);
+    const text = (where ? `${where}: ` : '') + message + (options.hint ? `; ${options.hint}` : '');
     super(text, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.what = message;
-    this.where = options.where;
+    this.where = where;
     this.hint = options.hint;
   }
 }
