@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { DataError } from '../../core/errors.ts';
 import type { Sample } from '../data/dataset.ts';
 import { SeededRandom } from '../data/seeded-random.ts';
-import { RELABEL_FORMAT, RELABEL_HEADER, formatRelabelRow, readRelabelInfo, readRelabelProgress, relabelInfoPath, relabelKey, sameLabelling, type RelabelInfo } from './relabel-file.ts';
+import { RELABEL_FORMAT, RELABEL_HEADER, datasetMismatch, formatRelabelRow, readRelabelInfo, readRelabelProgress, relabelInfoPath, relabelKey, sameLabelling, type RelabelInfo } from './relabel-file.ts';
 import type { Teacher } from './teacher.ts';
 import { readTeacherCrop } from './teacher-input.ts';
 
@@ -79,6 +79,12 @@ export async function relabelSamples(opts: RelabelOptions): Promise<RelabelResul
     if (!sameLabelling(existing, info)) {
       throw new DataError(`relabel file was written by teacher "${existing.teacher}" (crop ${JSON.stringify(existing.crop)}), not "${info.teacher}" (crop ${JSON.stringify(info.crop)})`, {
         where: out, hint: 'choose another --out, or delete the file to start again',
+      });
+    }
+    const mismatch = datasetMismatch(existing.dataset, info.dataset);
+    if (mismatch) {
+      throw new DataError(`relabel file holds labels of dataset "${existing.dataset}", not "${info.dataset}" (${mismatch}); resuming would merge two datasets into one file`, {
+        where: out, hint: 'give the same --dataset to resume, or choose another --out for the new dataset',
       });
     }
   } else {
