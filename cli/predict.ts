@@ -18,6 +18,7 @@ import type { BackendChoice } from '../core/backend/tfjs-backend.ts';
 import { cropJobRgb } from '../host/data/prepare-crops.ts';
 import { openAgePredictor } from '../host/eval/open-predictor.ts';
 import { backendOption, intArg } from './options.ts';
+import { threadsFlag } from '../device/cli/cli-args.ts';
 import { useTrainingBackend } from './training-backend.ts';
 
 interface PredictFlags { model: string; box?: Box; backend: BackendChoice; runtime?: RuntimeName; threads?: number }
@@ -39,7 +40,7 @@ export function registerPredict(program: Command): void {
     .option('--box <x,y,w,h>', 'face box in pixels, applied to every image', parseBox)
     .addOption(backendOption())
     .addOption(new Option('--runtime <name>', 'for .tflite files: tflite (native) or tflite-wasm').choices(RUNTIME_NAMES.filter((r) => r !== 'tfjs')))
-    .option('--threads <n>', 'TFLite threads', intArg('--threads', { min: 1 }))
+    .option('--threads <n>', 'TFLite threads', threadsFlag('--threads'))
     .action(async (images: string[], f: PredictFlags) => {
       if (!isTflitePath(f.model)) await useTrainingBackend(f.backend, { training: false });
       const predictor = await openAgePredictor(f.model, { runtime: f.runtime, threads: f.threads });

@@ -6,6 +6,7 @@
  * @example
  * throw new DataError('bad age "abc"', { where: 'labels.csv:17', hint: 'ages must be numbers 0..116' });
  */
+import { redactCredentials } from './redact.ts';
 export interface AgekitErrorOptions {
   /** File, field, layer or flag the error is about. */
   where?: string;
@@ -41,9 +42,9 @@ export class AgekitError extends Error {
   readonly hint?: string;
 
   constructor(what: string, options: AgekitErrorOptions = {}, code = 'AGEKIT') {
-    // Messages quote values from users' files: escape and cut them here, once for every error.
-    const message = printable(what, MAX_WHAT_CHARS);
-    const where = options.where === undefined ? undefined : printable(options.where, MAX_WHERE_CHARS);
+    // Messages quote values from users' files and specs: escape, cut and redact them here, once for every error.
+    const message = redactCredentials(printable(what, MAX_WHAT_CHARS));
+    const where = options.where === undefined ? undefined : redactCredentials(printable(options.where, MAX_WHERE_CHARS));
     const text = (where ? `${where}: ` : '') + message + (options.hint ? `; ${options.hint}` : '');
     super(text, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;

@@ -21,13 +21,14 @@ import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
 import { LatencyStats, formatLatencyTable } from '../sinks/latency-stats.ts';
 import { StatusLineSink } from '../sinks/status-line-sink.ts';
 import { JsonLinesSink } from '../sinks/json-lines-sink.ts';
-import { HttpSink, parseListen } from '../sinks/http-sink.ts';
+import { HttpSink, isWildcardHost, parseListen, readHttpToken } from '../sinks/http-sink.ts';
 import { MqttSink } from '../sinks/mqtt-sink.ts';
 import { CalibrationCollector } from '../sinks/calibration-collector.ts';
 import { SaveFramesSink } from '../sinks/save-frames-sink.ts';
 import { describeMachine, formatMachine } from '../report/machine-info.ts';
 import { buildRunReport, type RunReport } from '../report/run-report.ts';
 import { UsageError } from '../../core/errors.ts';
+import { redactCredentials, redactJson } from '../../core/redact.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 
 export interface RunDeviceOptions {
@@ -56,6 +57,12 @@ export interface RunDeviceOptions {
   out?: string;
   report?: string;
   http?: string;
+  /** Token required on every HTTP endpoint but /healthz. */
+  httpToken?: string;
+  /** File whose first line is the HTTP token. */
+  httpTokenFile?: string;
+  /** Host header names accepted besides the bound address. */
+  httpAllowHosts?: string[];
   preview?: boolean;
   mqtt?: string;
   mqttIntervalMs?: number;
@@ -81,7 +88,8 @@ export function describeRunner(r: ModelRunner & { backend?: string }): string {
 }
 
 export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { stdout: Writable; stderr: Writable & { isTTY?: boolean } }): Promise<RunReport> {
-  const say = (line: string) => io.stderr.write(`agekit run: ${line}\n`);
+  // Every line goes to the journal: no credentials from --source or --mqtt in it.
+  const say = (line: string) => io.stderr.write(`agekit run: ${redactCredentials(line)}\n`);
   if (o.preview && !o.http) throw new UsageError('--preview needs --http', { where: '--preview', hint: 'add --http 127.0.0.1:8080' });
   if (o.samples !== undefined && o.collectCalibration === undefined && o.samples !== 300) say('--samples has no effect without --collect-calibration');
 
@@ -124,9 +132,11 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     say(`frames as JSON lines to ${o.out ? resolve(o.out) : 'stdout'}`);
     if (o.http) {
       const { host, port } = parseListen(o.http);
+      const token = await readHttpToken(o);
+      if (isWildcardHost(host) && !token) say(`warning: --http ${o.http} serves every network interface without a token: anyone on the network can read /status, /events${o.preview ? ' and /preview (faces)' : ''}; add --http-token-file, or bind 127.0.0.1`);
       const http = await HttpSink.create({
-        host, port, stats, preview: o.preview,
-        describe: () => ({ source: o.source, health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null } }),
+        host, port, stats, preview: o.preview, token, allowedHosts: o.httpAllowHosts,
+        describe: () => ({ source: redactCredentials(o.source), health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null } }),
       });
       sinks.push(http); opened.push(http);
       say(`HTTP on ${http.url}: /status /events /healthz${o.preview ? ' /preview' : ''}`);
@@ -172,10 +182,10 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     say(`machine: ${formatMachine(machine)}`);
     const steady = stability.summary();
     if (track && estimator) say(`stability after ${steady.warmupEstimates} estimates per track: ${steady.tracks} tracks, age_smoothed sd median ${steady.medianAgeSd.toFixed(2)} y (max ${steady.maxAgeSd.toFixed(2)}), ${steady.flipsPerMinute.toFixed(2)} bucket flips per minute`);
-    const report = buildRunReport({
+    const report = redactJson(buildRunReport({
       latency, wallMs: summary.wallMs, frames: summary.frames, tracks: ended, sourceSpec: o.source, health: h,
       detector: detectorPath, estimator: modelPath, machine, stability: track ? steady : undefined,
-    });
+    }));
     if (o.report) {
       await writeFileAtomic(o.report, JSON.stringify(report, null, 2) + '\n');
       say(`report written to ${resolve(o.report)}`);
