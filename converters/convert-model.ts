@@ -8,6 +8,8 @@
  *   calibration: 'utkface:../shared/data/utkface:split=train', calibrationMethod: 'percentile' });
  */
 import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { removeStaleTempFiles } from '../core/atomic-file.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ModelMetadata, QuantizationInfo } from '../core/contract/model-metadata.ts';
 import { checkRepresentativeSet, type RepresentativeSet } from '../calibration/representative-set.ts';
@@ -79,6 +81,14 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
     throw new UsageError('full-integer quantization needs a representative set', { where: '--calibration', hint: 'pass a set built by agekit calibrate build, or a dataset spec such as utkface:<dir>:split=train' });
   }
   const status = options.onStatus ?? (() => {});
+  if (options.out) {
+    // Before any work: a folder as --out would fail only at the final rename, after minutes.
+    if ((await stat(options.out).catch(() => undefined))?.isDirectory()) {
+      throw new UsageError(`${options.out} is a folder`, { where: '--out', hint: `give the .tflite file to write, e.g. ${join(options.out, 'student.tflite')}` });
+    }
+    const stale = await removeStaleTempFiles(dirname(resolve(options.out)));
+    if (stale.length) status(`removed ${stale.length} temp file${stale.length > 1 ? 's' : ''} left by an interrupted write: ${stale.join(', ')}`);
+  }
   const metaOverride = typeof options.metadata === 'string' ? await readMetadataFile(options.metadata) : options.metadata;
   const source = await loadSource(options.model, metaOverride);
   let graph = optimizeGraph(source.graph);

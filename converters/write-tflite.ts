@@ -122,5 +122,5 @@ export function writeTflite(g: Graph, options: WriteTfliteOptions = {}): Uint8Ar
 
 /** Write .tflite bytes atomically (temporary file, fsync, rename). */
 export async function saveTflite(path: string, bytes: Uint8Array): Promise<void> {
-  await writeFileAtomic(path, bytes);
+  await writeFileAtomic(path, bytes, { what: 'the .tflite file' });
 }

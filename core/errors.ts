@@ -79,3 +79,33 @@ export class SourceError extends AgekitError {
 export class UsageError extends AgekitError {
   constructor(message: string, options: AgekitErrorOptions = {}) { super(message, options, 'USAGE'); }
 }
+
+/** A file agekit had to write and could not (disk full, I/O error, read-only, no permission). */
+export class OutputError extends AgekitError {
+  constructor(message: string, options: AgekitErrorOptions = {}) { super(message, options, 'OUTPUT'); }
+}
+
+/** errno codes of writes that fail because of the disk or its permissions, not because of agekit. */
+export const WRITE_FAULT_CODES: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is exceeded', EIO: 'the disk reported an I/O error',
+  EROFS: 'the file system is read-only', EACCES: 'permission denied', EPERM: 'operation not permitted', EFBIG: 'the file is too large',
+};
+
+/** True when `err` is a write failure of the disk or file system (see {@link WRITE_FAULT_CODES}). */
+export function isWriteFault(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && code in WRITE_FAULT_CODES;
+}
+
+/**
+ * The OutputError for a failed write: what was not written, where, why (the errno) and what to do.
+ * @param what what the file is, e.g. `the report`, `checkpoint best/`
+ * @param kept what is still intact, e.g. `the previous file is unchanged`
+ */
+export function writeFaultError(err: NodeJS.ErrnoException, what: string, path: string, kept?: string): OutputError {
+  const why = WRITE_FAULT_CODES[err.code ?? ''] ?? err.message;
+  return new OutputError(`${what} was not written: ${why} (${err.code})${kept ? `; ${kept}` : ''}`, {
+    where: path, cause: err,
+    hint: err.code === 'ENOSPC' || err.code === 'EDQUOT' ? 'free space on that disk (df -h shows it) or write elsewhere, then run again' : 'check the disk and the folder\'s permissions, then run again',
+  });
+}

@@ -16,7 +16,8 @@ import { IouTracker } from '../trackers/iou-tracker.ts';
 import { FrameTracker } from '../trackers/frame-tracker.ts';
 import { StabilityStats } from '../sinks/stability-stats.ts';
 import { createSource } from '../sources/create-source.ts';
-import { defaultDetectorPath, defaultStudentPath, runPipeline, shippedModelsDir } from '../pipeline.ts';
+import { defaultDetectorPath, defaultStudentPath, runPipeline, shippedModelsDir, type PipelineSummary } from '../pipeline.ts';
+import { isDegradableOutput } from '../sinks/output-health.ts';
 import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
 import { LatencyStats, formatLatencyTable } from '../sinks/latency-stats.ts';
 import { StatusLineSink } from '../sinks/status-line-sink.ts';
@@ -125,9 +126,10 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
   };
   const sinks: Sink[] = [stats, trackLog, stability];
   const opened: Sink[] = [];
+  const outputsHealth = () => opened.filter(isDegradableOutput).map((sink) => sink.outputHealth());
   let mqtt: MqttSink | undefined;
   try {
-    const json = o.out ? await JsonLinesSink.toFile(o.out) : JsonLinesSink.toStream(io.stdout);
+    const json = o.out ? await JsonLinesSink.toFile(o.out, { onEvent: say }) : JsonLinesSink.toStream(io.stdout);
     sinks.push(json); opened.push(json);
     say(`frames as JSON lines to ${o.out ? resolve(o.out) : 'stdout'}`);
     if (o.http) {
@@ -136,7 +138,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       if (isWildcardHost(host) && !token) say(`warning: --http ${o.http} serves every network interface without a token: anyone on the network can read /status, /events${o.preview ? ' and /preview (faces)' : ''}; add --http-token-file, or bind 127.0.0.1`);
       const http = await HttpSink.create({
         host, port, stats, preview: o.preview, token, allowedHosts: o.httpAllowHosts,
-        describe: () => ({ source: redactCredentials(o.source), health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null } }),
+        describe: () => ({ source: redactCredentials(o.source), health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null }, outputs: outputsHealth() }),
       });
       sinks.push(http); opened.push(http);
       say(`HTTP on ${http.url}: /status /events /healthz${o.preview ? ' /preview' : ''}`);
@@ -157,7 +159,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       say(`collecting ${o.samples ?? 300} face crops for calibration into ${resolve(o.collectCalibration)}`);
     }
     if (o.saveFrames) {
-      const save = new SaveFramesSink({ dir: o.saveFrames });
+      const save = new SaveFramesSink({ dir: o.saveFrames, onEvent: say });
       sinks.push(save); opened.push(save);
       say(`saving frames with faces to ${resolve(o.saveFrames)}`);
     }
@@ -165,31 +167,53 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
 
     const machinePromise = describeMachine({ runtime: estimator?.modelRunner.runtime ?? detector.modelRunner.runtime, threads: estimator?.modelRunner.threads ?? detector.modelRunner.threads });
     say(`source ${o.source}${o.maxFrames ? `, at most ${o.maxFrames} frames` : ''}; Ctrl-C stops`);
-    const summary = await runPipeline({
-      source, detector, estimator, tracker, sinks, maxFrames: o.maxFrames,
-      onFrameError: (err, frame) => say(`frame ${frame} skipped: ${(err as Error).message}`),
-    }, signal);
+    const startedMs = Date.now();
+    // A source that fails mid-run still gets its report: the frames already processed are not lost.
+    let summary: PipelineSummary | undefined;
+    let failure: unknown;
+    try {
+      summary = await runPipeline({
+        source, detector, estimator, tracker, sinks, maxFrames: o.maxFrames,
+        onFrameError: (err, frame) => say(`frame ${frame} skipped: ${(err as Error).message}`),
+      }, signal);
+    } catch (err) {
+      failure = err;
+    }
     // Tracks still alive at the end count as ended now (for MQTT, the report and the tally).
     const last = tracker.flush();
     for (const t of last) { tracksEnded++; if (ended.length < 100_000) ended.push(t); mqtt?.trackEnded(t); }
     const latency = stats.summary();
     io.stderr.write((o.status !== false && io.stderr.isTTY ? '\n' : '') + formatLatencyTable(latency) + '\n');
-    const h = summary.source;
-    say(`${summary.frames} frames in ${(summary.wallMs / 1000).toFixed(1)} s (${summary.fps.toFixed(1)} FPS), ${summary.faces} faces, ${tracksEnded} tracks` +
+    const h = summary?.source ?? { ...source.health };
+    const frames = summary?.frames ?? latency.frames;
+    const wallMs = summary?.wallMs ?? Date.now() - startedMs;
+    say(`${frames} frames in ${(wallMs / 1000).toFixed(1)} s (${(wallMs > 0 ? (frames * 1000) / wallMs : 0).toFixed(1)} FPS), ${latency.faces} faces, ${tracksEnded} tracks` +
       (h.dropped || h.badFrames || h.restarts ? `; source: ${h.dropped} dropped, ${h.badFrames} bad frames, ${h.restarts} restarts` : '') +
-      (summary.failedFrames ? `; ${summary.failedFrames} frames failed` : ''));
+      (summary?.failedFrames ? `; ${summary.failedFrames} frames failed` : ''));
+    for (const out of outputsHealth()) if (out.not_written > 0) say(`${out.output} ${out.path}: ${out.not_written} not written (${out.last_error ?? 'disk refused'}), ${out.written} written`);
+    if (failure) say(`stopped early (${(failure as Error).message}); the report covers the ${frames} frames processed`);
     const machine = await machinePromise;
     say(`machine: ${formatMachine(machine)}`);
     const steady = stability.summary();
     if (track && estimator) say(`stability after ${steady.warmupEstimates} estimates per track: ${steady.tracks} tracks, age_smoothed sd median ${steady.medianAgeSd.toFixed(2)} y (max ${steady.maxAgeSd.toFixed(2)}), ${steady.flipsPerMinute.toFixed(2)} bucket flips per minute`);
-    const report = redactJson(buildRunReport({
-      latency, wallMs: summary.wallMs, frames: summary.frames, tracks: ended, sourceSpec: o.source, health: h,
-      detector: detectorPath, estimator: modelPath, machine, stability: track ? steady : undefined,
-    }));
+    const report = redactJson({
+      ...buildRunReport({
+        latency, wallMs, frames, tracks: ended, sourceSpec: o.source, health: h,
+        detector: detectorPath, estimator: modelPath, machine, stability: track ? steady : undefined,
+      }),
+      outputs: outputsHealth(),
+      ...(failure ? { stopped_by: (failure as Error).message } : {}),
+    });
     if (o.report) {
-      await writeFileAtomic(o.report, JSON.stringify(report, null, 2) + '\n');
-      say(`report written to ${resolve(o.report)}`);
+      try {
+        await writeFileAtomic(o.report, JSON.stringify(report, null, 2) + '\n', { what: 'the report' });
+        say(`report written to ${resolve(o.report)}`);
+      } catch (err) {
+        if (!failure) throw err;
+        say((err as Error).message);
+      }
     }
+    if (failure) throw failure;
     return report;
   } finally {
     await source.close();

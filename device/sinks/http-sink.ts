@@ -24,6 +24,7 @@ import { nowMs } from '../stage-clock.ts';
 import { faceRecord, frameRecord } from './json-lines-sink.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { renderPreview } from './preview-renderer.ts';
+import type { OutputHealth } from './output-health.ts';
 
 export interface HttpSinkOptions {
   /** Default 127.0.0.1 (local only: faces are personal data). */
@@ -38,7 +39,7 @@ export interface HttpSinkOptions {
   /** /healthz fails when no frame came for this long. Default 10000 ms. */
   staleMs?: number;
   /** Extra fields for /status (source health, models). */
-  describe?: () => { source?: string; health?: SourceHealth; models?: Record<string, string | null>; outputs?: Record<string, unknown> };
+  describe?: () => { source?: string; health?: SourceHealth; models?: Record<string, string | null>; outputs?: OutputHealth[] };
   /**
    * Host names accepted in the Host header besides the bound address (and `localhost` when bound
    * to a loopback address); IP literals are accepted when bound to 0.0.0.0 or [::]. Default none.
@@ -222,7 +223,10 @@ export class HttpSink implements Sink {
       case '/healthz': {
         const age = this.lastFrameAt === undefined ? Infinity : nowMs() - this.lastFrameAt;
         const ok = age <= (this.o.staleMs ?? 10_000);
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : `no frame for ${Number.isFinite(age) ? (age / 1000).toFixed(1) + ' s' : 'the whole run'}\n`);
+        // Frames flow but an output lost writes (full disk): still 200 (a restart would not help), saying so.
+        const degraded = (this.o.describe?.().outputs ?? []).filter((out) => out.degraded);
+        const note = degraded.length ? `, degraded: ${degraded.map((out) => `${out.output} ${out.path} not written (${out.last_error})`).join('; ')}` : '';
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? `ok${note}\n` : `no frame for ${Number.isFinite(age) ? (age / 1000).toFixed(1) + ' s' : 'the whole run'}${note}\n`);
         return;
       }
       case '/events':
