@@ -1,9 +1,9 @@
 // agekit run against faults and hostile input: wrong models, credentials in specs, too many threads.
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -82,4 +82,26 @@ test('credentials in --source and --mqtt URLs appear in no output: stderr, /stat
 test('error messages redact URL credentials and secret query parameters', (t) => {
   const e = new SourceError('cannot open rtsp://admin:hunter2@10.0.0.5:554/live?token=abc123&x=1', { where: 'rtsp://u:p@cam' });
   t.is(e.message, 'rtsp://***@cam: cannot open rtsp://***@10.0.0.5:554/live?token=***&x=1');
+});
+
+test('a file source that fails mid-run still writes --report with the frames processed, and exits 1 saying why', async (t) => {
+  const clip = join(dir, 'long.ts');
+  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-t', '120', '-f', 'mpegts', clip]);
+  const report = join(dir, 'midrun-report.json');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'device', 'main.ts'), 'run', '--source', `file:${clip}`, '--no-ages', '--no-status', '--threads', '1', '--report', report],
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve) => child.stdout.on('data', (d) => { stdout += d; if (stdout.split('\n').length > 20) resolve(); }));
+  // The file goes away under the running source and its ffmpeg dies: no restart can read it, and the source gives up.
+  unlinkSync(clip);
+  const ffmpeg = (await promisify(execFile)('pgrep', ['-P', String(child.pid), '-x', 'ffmpeg'])).stdout.trim().split('\n').map(Number);
+  for (const pid of ffmpeg) process.kill(pid, 'SIGKILL');
+  t.is(await exit, 1, stderr);
+  t.regex(stderr, /ffmpeg failed \d+ times in a row without a frame/);
+  t.regex(stderr, /stopped early \(.*\); the report covers the \d+ frames processed/);
+  const rep = JSON.parse(readFileSync(report, 'utf8'));
+  t.true(rep.frames >= 20, `report frames ${rep.frames}`);
+  t.regex(rep.stopped_by, /failed \d+ times in a row/);
 });
