@@ -138,7 +138,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       if (isWildcardHost(host) && !token) say(`warning: --http ${o.http} serves every network interface without a token: anyone on the network can read /status, /events${o.preview ? ' and /preview (faces)' : ''}; add --http-token-file, or bind 127.0.0.1`);
       const http = await HttpSink.create({
         host, port, stats, preview: o.preview, token, allowedHosts: o.httpAllowHosts,
-        describe: () => ({ source: redactCredentials(o.source), health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null }, outputs: outputsHealth() }),
+        describe: () => ({ source: redactCredentials(o.source), health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null }, outputs: outputsHealth(), mqtt: mqtt?.stats() }),
       });
       sinks.push(http); opened.push(http);
       say(`HTTP on ${http.url}: /status /events /healthz${o.preview ? ' /preview' : ''}`);
@@ -182,6 +182,8 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     // Tracks still alive at the end count as ended now (for MQTT, the report and the tally).
     const last = tracker.flush();
     for (const t of last) { tracksEnded++; if (ended.length < 100_000) ended.push(t); mqtt?.trackEnded(t); }
+    // Deliver what MQTT still holds now, so the report can say what was not delivered.
+    const mqttStats = await mqtt?.finish();
     const latency = stats.summary();
     io.stderr.write((o.status !== false && io.stderr.isTTY ? '\n' : '') + formatLatencyTable(latency) + '\n');
     const h = summary?.source ?? { ...source.health };
@@ -202,6 +204,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
         detector: detectorPath, estimator: modelPath, machine, stability: track ? steady : undefined,
       }),
       outputs: outputsHealth(),
+      ...(mqttStats ? { mqtt: mqttStats } : {}),
       ...(failure ? { stopped_by: (failure as Error).message } : {}),
     });
     if (o.report) {

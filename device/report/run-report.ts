@@ -10,6 +10,7 @@ import type { LatencySummary } from '../sinks/latency-stats.ts';
 import type { MachineInfo } from './machine-info.ts';
 import type { StabilitySummary } from '../sinks/stability-stats.ts';
 import type { OutputHealth } from '../sinks/output-health.ts';
+import type { MqttStats } from '../sinks/mqtt-sink.ts';
 
 export interface RunReport {
   fps: number;
@@ -31,6 +32,8 @@ export interface RunReport {
   };
   /** Outputs that write to disk, with what the disk refused (agekit run adds it). */
   outputs?: OutputHealth[];
+  /** MQTT delivery: sent, dropped (queue full), undelivered at exit, outages (agekit run adds it with --mqtt). */
+  mqtt?: MqttStats;
   /** Why the run stopped early, when it did (a source that failed mid-run). */
   stopped_by?: string;
 }

@@ -39,7 +39,7 @@ export interface HttpSinkOptions {
   /** /healthz fails when no frame came for this long. Default 10000 ms. */
   staleMs?: number;
   /** Extra fields for /status (source health, models). */
-  describe?: () => { source?: string; health?: SourceHealth; models?: Record<string, string | null>; outputs?: OutputHealth[] };
+  describe?: () => { source?: string; health?: SourceHealth; models?: Record<string, string | null>; outputs?: OutputHealth[]; mqtt?: object };
   /**
    * Host names accepted in the Host header besides the bound address (and `localhost` when bound
    * to a loopback address); IP literals are accepted when bound to 0.0.0.0 or [::]. Default none.
@@ -269,6 +269,7 @@ export class HttpSink implements Sink {
       source: d.source, source_health: d.health, models: d.models,
       http: { clients: this.events.size + this.previews.size, ...this.counters },
       ...(d.outputs ? { outputs: d.outputs } : {}),
+      ...(d.mqtt ? { mqtt: d.mqtt } : {}),
     };
   }
 
