@@ -13,6 +13,7 @@ import { ageMetrics } from '../../../host/eval/metrics.ts';
 import { builtinDescriptor, createTeacher } from '../../../host/distill/teacher-registry.ts';
 import { readTeacherCrop } from '../../../host/distill/teacher-input.ts';
 import { projectRoot, dataTest, utkfaceDir } from '../../support/shared-data.ts';
+import { mountSmallDisk } from '../../support/tmpfs.ts';
 
 test.before(async () => {
   await initBackend('wasm');
@@ -142,4 +143,21 @@ dataTest(test.serial)('relabel resumed with a different dataset is refused with 
   const specA5 = `utkface:${utkfaceDir()}:split=val:limit=5`;
   const r = await relabelSamples({ teacher, teacherId: 'faceapi', samples: (await loadDataset(specA5)).samples, datasetSpec: specA5, out });
   t.like(r, { total: 5, resumed: 3, labelled: 2 });
+});
+
+dataTest(test.serial)('relabel on a full disk stops naming the file and the rows not written; the file stays whole and resumes', async (t) => {
+  const disk = mountSmallDisk(t, '8k');
+  if (!disk) return;
+  const teacher = await createTeacher(builtinDescriptor('faceapi'));
+  t.teardown(() => teacher.close());
+  const spec = `utkface:${utkfaceDir()}:split=val:limit=120`;
+  const ds = await loadDataset(spec);
+  const out = join(disk.dir, 'labels.csv');
+  const err = await t.throwsAsync(relabelSamples({ teacher, teacherId: 'faceapi', samples: ds.samples, datasetSpec: spec, out, batchSize: 8 }));
+  t.regex(err!.message, /labels\.csv: relabel rows \d+\.\.\d+ was not written: the disk is full \(ENOSPC\); the \d+ rows before them are complete: run the same command again to resume/);
+  const text = await readFile(out, 'utf8');
+  t.true(text.endsWith('\n'), 'no half row');
+  const rows = text.trim().split('\n').length - 1;
+  t.true(rows > 0 && rows < 120, `${rows} rows`);
+  t.regex(err!.message, new RegExp(`the ${rows} rows before them`));
 });
