@@ -97,6 +97,13 @@ export function isWriteFault(err: unknown): err is NodeJS.ErrnoException {
   return typeof code === 'string' && code in WRITE_FAULT_CODES;
 }
 
+/** The errno error behind a write failure: `err` itself, or the cause of an OutputError; undefined for anything else. */
+export function writeFaultOf(err: unknown): NodeJS.ErrnoException | undefined {
+  if (isWriteFault(err)) return err;
+  if (err instanceof OutputError && isWriteFault(err.cause)) return err.cause;
+  return undefined;
+}
+
 /**
  * The OutputError for a failed write: what was not written, where, why (the errno) and what to do.
  * @param what what the file is, e.g. `the report`, `checkpoint best/`

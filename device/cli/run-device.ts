@@ -7,8 +7,8 @@
  * await runDevice({ source: 'file:walk.mp4', model: 'student.tflite' }, signal, { stdout: process.stdout, stderr: process.stderr });
  */
 import type { Writable } from 'node:stream';
-import { resolve } from 'node:path';
-import { writeFileAtomic } from '../../core/atomic-file.ts';
+import { dirname, resolve } from 'node:path';
+import { removeStaleTempFiles, writeFileAtomic } from '../../core/atomic-file.ts';
 import type { RuntimeName } from '../../core/runtime/model-runner.ts';
 import { BlazeFaceDetector } from '../detectors/blazeface-detector.ts';
 import { AgeEstimator } from '../estimators/age-estimator.ts';
@@ -94,6 +94,10 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
   if (o.preview && !o.http) throw new UsageError('--preview needs --http', { where: '--preview', hint: 'add --http 127.0.0.1:8080' });
   if (o.samples !== undefined && o.collectCalibration === undefined && o.samples !== 300) say('--samples has no effect without --collect-calibration');
 
+  if (o.report) {
+    const stale = await removeStaleTempFiles(dirname(resolve(o.report)));
+    if (stale.length) say(`removed ${stale.length} temp file${stale.length > 1 ? 's' : ''} left by an interrupted write: ${stale.join(', ')}`);
+  }
   const detectorPath = o.detector ?? defaultDetectorPath();
   const detector = await BlazeFaceDetector.create({ modelPath: detectorPath, runtime: o.detectorRuntime, threads: o.threads, minFacePx: o.minFacePx, minScore: o.minScore });
   say(`detector ${detectorPath}: ${describeRunner(detector.modelRunner)}`);
@@ -153,7 +157,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       if (!estimator) throw new UsageError('--collect-calibration needs an age model (its input size, crop and preprocessing)', { where: '--collect-calibration', hint: 'give --model' });
       const cal = new CalibrationCollector({
         dir: o.collectCalibration, samples: o.samples ?? 300, meta: estimator.meta, source: o.source,
-        onDone: (n) => say(`calibration set complete: ${n} crops in ${resolve(o.collectCalibration!)}`),
+        onDone: (n) => say(`calibration set complete: ${n} crops in ${resolve(o.collectCalibration!)}`), onEvent: say,
       });
       sinks.push(cal); opened.push(cal);
       say(`collecting ${o.samples ?? 300} face crops for calibration into ${resolve(o.collectCalibration)}`);

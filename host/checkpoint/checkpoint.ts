@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-file.ts';
-import { ModelFormatError, OutputError, isWriteFault, writeFaultError } from '../../core/errors.ts';
+import { ModelFormatError, writeFaultError, writeFaultOf } from '../../core/errors.ts';
 import { parseModelMetadata, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import { commitDir, makeTempDir, readableDir } from '../../core/atomic-dir.ts';
 import { loadLayersModelFiles } from '../../core/tfjs-model-files.ts';
@@ -71,7 +71,7 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, meta: M
   } catch (err) {
     // A full disk must not leave a half checkpoint: drop the temp folder, keep the previous one.
     if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    const fault = err instanceof OutputError ? (err.cause as NodeJS.ErrnoException) : isWriteFault(err) ? err : undefined;
+    const fault = writeFaultOf(err);
     if (fault) throw writeFaultError(fault, `checkpoint ${basename(dir)}/`, dir, 'the previous checkpoint there (if any) is unchanged');
     throw err;
   }
