@@ -109,14 +109,16 @@ export function parseModelMetadata(value: unknown, where: string): ModelMetadata
 /** Input and output shapes of a loaded model; `shape[0]` is the batch (any value, -1 or null). */
 export interface ModelShapes {
   inputs: readonly (readonly (number | null)[])[];
-  outputs: readonly (readonly (number | null)[])[];
+  /** Omit when the runtime does not know them (a tfjs graph model's unknown dims read as 1). */
+  outputs?: readonly (readonly (number | null)[])[];
 }
 
 /**
  * Check metadata against the model it describes, so a metadata file that belongs to another
  * model is an error at load instead of wrong ages: the input is [batch, height, width, 3] with
  * the metadata's inputSize, the read-out's output exists, and it has `bins` values per item
- * (expected value) or one (scalar).
+ * (expected value) or one (scalar), where the model declares its output shapes (a .tflite always
+ * does; a tfjs graph model may not).
  */
 export function checkMetadataAgainstModel(meta: ModelMetadata, model: ModelShapes, where: string): void {
   const hint = 'the metadata belongs to another model: convert again, or fix the metadata (agekit inspect shows the model\'s outputs)';
@@ -126,9 +128,13 @@ export function checkMetadataAgainstModel(meta: ModelMetadata, model: ModelShape
     throw new ModelFormatError(`model input ${JSON.stringify(input)} does not match the metadata's inputSize [${h}, ${w}]`, { where, hint });
   }
   const { readout } = meta;
+  if (!model.outputs) return;
   const output = model.outputs[readout.outputIndex];
   if (!output) throw new ModelFormatError(`metadata readout.outputIndex ${readout.outputIndex} does not exist (the model has ${model.outputs.length} output${model.outputs.length === 1 ? '' : 's'})`, { where, hint });
-  const perItem = output.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
+  // A graph model may not declare its output shapes (rank 0, or -1/null dims): then only the run can tell.
+  const dims = output.slice(1);
+  if (output.length < 2 || !dims.every((d) => Number.isInteger(d) && (d as number) > 0)) return;
+  const perItem = dims.reduce<number>((a, d) => a * (d as number), 1);
   const want = readout.kind === 'expected' ? readout.bins : 1;
   if (perItem !== want) {
     const what = readout.kind === 'expected' ? `readout.bins ${readout.bins}` : 'a scalar read-out (1 value)';

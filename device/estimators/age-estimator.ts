@@ -32,7 +32,9 @@ export class AgeEstimator implements Estimator {
   }
 
   static fromRunner(runner: ModelRunner, meta: ModelMetadata, where: string): AgeEstimator {
-    checkMetadataAgainstModel(meta, { inputs: runner.inputs.map((s) => s.shape), outputs: runner.outputs.map((s) => s.shape) }, where);
+    // tfjs reports unknown dims as 1: only TFLite files declare output shapes that can be trusted here.
+    const outputs = runner.runtime === 'tfjs' ? undefined : runner.outputs.map((s) => s.shape);
+    checkMetadataAgainstModel(meta, { inputs: runner.inputs.map((s) => s.shape), outputs }, where);
     return new AgeEstimator(runner, meta, where);
   }
 

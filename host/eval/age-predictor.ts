@@ -51,7 +51,7 @@ export function tfjsAgePredictor(model: tf.LayersModel, meta: ModelMetadata, opt
 
 /** A predictor over a {@link ModelRunner} (for example a .tflite file in tfjs-tflite-node). */
 export function runnerAgePredictor(runner: ModelRunner, meta: ModelMetadata, name: string): AgePredictor {
-  checkMetadataAgainstModel(meta, { inputs: runner.inputs.map((s) => s.shape), outputs: runner.outputs.map((s) => s.shape) }, name);
+  checkMetadataAgainstModel(meta, { inputs: runner.inputs.map((s) => s.shape), outputs: runner.runtime === 'tfjs' ? undefined : runner.outputs.map((s) => s.shape) }, name);
   const [h, w] = meta.inputSize;
   return {
     name,
