@@ -268,6 +268,8 @@ export class HttpSink implements Sink {
       tracks: (this.last?.faces ?? []).map((f: TrackedFace) => ({ ...faceRecord(f), dwell_s: round(f.dwellMs / 1000) })),
       source: d.source, source_health: d.health, models: d.models,
       http: { clients: this.events.size + this.previews.size, ...this.counters },
+      // Memory of the process, for leak watching over weeks (npm run bench:soak samples it).
+      process: processMemory(),
       ...(d.outputs ? { outputs: d.outputs } : {}),
       ...(d.mqtt ? { mqtt: d.mqtt } : {}),
     };
@@ -302,6 +304,11 @@ export class HttpSink implements Sink {
     this.server.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+function processMemory(): { rss_mb: number; heap_used_mb: number; external_mb: number } {
+  const m = process.memoryUsage();
+  return { rss_mb: round(m.rss / 2 ** 20), heap_used_mb: round(m.heapUsed / 2 ** 20), external_mb: round(m.external / 2 ** 20) };
 }
 
 function round(v: number): number {
