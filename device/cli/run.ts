@@ -23,7 +23,8 @@ interface RunFlags {
 export function registerRun(program: Command): void {
   program.command('run')
     .description('run face detection, age estimation and tracking on a camera, video, stream or image folder, with speed reporting')
-    .requiredOption('--source <spec>', 'v4l2:/dev/video0 | webcam:/dev/video0 | file:<video> | rtsp://... | rpicam | gst:<pipeline> | images:<dir>')
+    // Also from AGEKIT_SOURCE: systemd splits $AGEKIT_ARGS at whitespace, so a gst: pipeline with spaces is given there.
+    .addOption(new Option('--source <spec>', 'v4l2:/dev/video0 | webcam:/dev/video0 | file:<video> | rtsp://... | rpicam | gst:<pipeline> | images:<dir>').env('AGEKIT_SOURCE').makeOptionMandatory())
     .option('--model <file>', 'age model: .tflite, or a checkpoint folder with --runtime tfjs (default: the shipped student in samples/models)')
     .option('--detector <file>', 'face detector (default: samples/models/blazeface.tflite)')
     .addOption(new Option('--runtime <name>', 'age model runtime (default: tflite for .tflite files, tfjs for checkpoints)').choices([...RUNTIME_NAMES]))
