@@ -46,7 +46,7 @@ export function formatTfliteInfo(file: string, info: TfliteInfo, withTensors: bo
   lines.push(`metadata entries: ${Object.entries(info.metadataEntries).map(([k, n]) => `${k} (${n} B)`).join(', ') || 'none'}`);
   if (info.agekit) {
     lines.push(info.weightsCheck === 'verified' ? `weights checksum: verified (sha256 ${info.agekit.weightsSha256})`
-      : 'weights checksum: none (converted before agekit 0.3): loaded unverified; agekit convert again adds one');
+      : 'weights checksum: none (converted by agekit 0.1 or another tool): loaded unverified; agekit convert again adds one');
     lines.push(`agekit metadata: ${JSON.stringify(info.agekit)}`);
   }
   return lines.join('\n') + '\n';

@@ -61,7 +61,7 @@ export interface ModelMetadata {
   /**
    * .tflite only: SHA-256 (hex) of the file's constant buffers (every buffer but the metadata
    * entries), written by agekit convert and verified on load, so corrupted weights are an error
-   * instead of wrong ages. Files converted before agekit 0.3 have none and load unverified.
+   * instead of wrong ages. Files converted by agekit 0.1 have none and load unverified.
    */
   weightsSha256?: string;
 }

@@ -254,7 +254,7 @@ export function tfliteWeightsSha256(bytes: Uint8Array, where: string): string {
 
 /**
  * How the weights of a .tflite were checked on load: `verified` (the checksum agekit convert
- * stored matches) or `absent` (a file converted before agekit 0.3, or by another tool: loaded
+ * stored matches) or `absent` (a file converted by agekit 0.1, or by another tool: loaded
  * unverified). A mismatch is never a state: it throws.
  */
 export type WeightsCheck = 'verified' | 'absent';
@@ -273,8 +273,8 @@ export function verifyTfliteWeights(bytes: Uint8Array, meta: ModelMetadata, wher
 
 /**
  * The agekit ModelMetadata stored in the file (entry {@link TFLITE_METADATA_NAME}), validated,
- * with the weights checksum verified when the metadata has one (files converted before agekit
- * 0.3 have none and load unverified: {@link verifyTfliteWeights} says which); undefined for a
+ * with the weights checksum verified when the metadata has one (files converted by agekit
+ * 0.1 have none and load unverified: {@link verifyTfliteWeights} says which); undefined for a
  * TFLite file that has none (e.g. a detector converted elsewhere).
  */
 export function readTfliteMetadata(bytes: Uint8Array, where: string): ModelMetadata | undefined {

@@ -106,7 +106,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
   if (modelPath) {
     estimator = await AgeEstimator.create({ modelPath, runtime: o.runtime, threads: o.threads, delegate: o.delegate });
     const m = estimator.meta;
-    say(`age model ${modelPath}: ${m.net} ${m.inputSize[1]}x${m.inputSize[0]} ${m.preprocessing}, crop margin ${m.crop.margin}${m.quantization ? `, ${m.quantization.mode}` : ''}${m.ageCalibration ? `, ${m.ageCalibration.kind} calibration` : ''}${modelPath.endsWith('.tflite') ? (m.weightsSha256 ? ', weights checksum verified' : ', weights unverified (no checksum: converted before agekit 0.3)') : ''}; ${describeRunner(estimator.modelRunner)}${o.delegate ? `, delegate ${o.delegate}` : ''}`);
+    say(`age model ${modelPath}: ${m.net} ${m.inputSize[1]}x${m.inputSize[0]} ${m.preprocessing}, crop margin ${m.crop.margin}${m.quantization ? `, ${m.quantization.mode}` : ''}${m.ageCalibration ? `, ${m.ageCalibration.kind} calibration` : ''}${modelPath.endsWith('.tflite') ? (m.weightsSha256 ? ', weights checksum verified' : ', weights unverified (no checksum: converted by agekit 0.1)') : ''}; ${describeRunner(estimator.modelRunner)}${o.delegate ? `, delegate ${o.delegate}` : ''}`);
   } else if (o.ages !== false) {
     say(`no age model: none given and no student.tflite in ${shippedModelsDir()}; detecting and tracking only (give --model <student.tflite>)`);
   } else say('--no-ages: detecting and tracking only');
