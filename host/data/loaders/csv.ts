@@ -4,8 +4,8 @@
  * to the CSV's folder. A path that leads outside that folder (`../`, an absolute path, a symlink
  * out of it) is skipped and counted as `outside_folder`, unless the spec says `:paths=any`: a label
  * file from elsewhere must not make agekit read (and echo, crop or copy) any file on the machine.
- * A relabel file (its `<file>.json` sidecar says `agekit-relabel`) lists absolute paths by design
- * and is read as written.
+ * Label files agekit writes with absolute paths by design (relabel, `agekit boxes`: their JSON
+ * sidecar names the format) are read as written.
  *
  * @example
  * // faces.csv:  path,age,x,y,w,h,split
@@ -47,9 +47,20 @@ function safeRealpath(path: string): string | undefined {
   try { return realpathSync(path); } catch { return undefined; }
 }
 
-/** True when `<file>.json` is the sidecar agekit relabel writes beside its CSV (whose paths are absolute by design). */
-function isRelabelFile(file: string): boolean {
-  try { return (JSON.parse(readFileSync(`${file}.json`, 'utf8')) as { format?: unknown }).format === 'agekit-relabel'; } catch { return false; }
+/** Sidecar formats of the label files agekit writes itself with absolute paths (relabel, boxes). */
+const AGEKIT_LABEL_FORMATS = ['agekit-relabel', 'agekit-boxes'];
+
+/**
+ * True when the CSV is one agekit wrote (relabel: `<file>.json`; boxes: `<name>.json`), whose
+ * paths are absolute by design.
+ */
+function isAgekitLabelFile(file: string): boolean {
+  for (const sidecar of [`${file}.json`, file.replace(/\.csv$/i, '') + '.json']) {
+    try {
+      if (AGEKIT_LABEL_FORMATS.includes((JSON.parse(readFileSync(sidecar, 'utf8')) as { format?: string }).format ?? '')) return true;
+    } catch { /* no such sidecar */ }
+  }
+  return false;
 }
 
 /** Values of the csv loader's `:paths=` option. */
@@ -65,7 +76,7 @@ export const csvLoader: DatasetLoader = {
     const st = await stat(file).catch(() => undefined);
     if (!st) throw new DataError(`label file not found (${file})`, { where: ref.spec, hint: 'check the path; relative paths are resolved from the current directory' });
     if (!st.isFile()) throw new DataError(`not a file (${file})`, { where: ref.spec, hint: 'csv: takes a .csv file; use utkface: or folder: for a directory' });
-    const policy = ref.options.paths ?? (isRelabelFile(file) ? 'any' : 'inside');
+    const policy = ref.options.paths ?? (isAgekitLabelFile(file) ? 'any' : 'inside');
     if (!PATH_POLICIES.includes(policy)) throw new DataError(`unknown :paths=${policy}`, { where: ref.spec, hint: 'write :paths=inside (default) or :paths=any to allow paths outside the CSV\'s folder' });
     const table = await readCsvTable(file);
     const present = BOX_COLUMNS.filter((c) => table.header.includes(c));
