@@ -22,6 +22,7 @@ import { predictRawAges } from '../calibration/predict-raw-ages.ts';
 import { AGE_CALIBRATION_METHODS, fitAgeCalibration, type AgeCalibrationMethod } from '../calibration/fit-age-calibration.ts';
 import { calibrationJson, formatCalibrationTable } from '../calibration/age-calibration-report.ts';
 import { backendOption, floatArg, intArg } from './options.ts';
+import { threadsFlag } from '../device/cli/cli-args.ts';
 import { createProgress } from './progress.ts';
 import { datasetSummary } from './dataset-summary.ts';
 import { useTrainingBackend } from './training-backend.ts';
@@ -85,7 +86,7 @@ export function registerCalibrate(program: Command): void {
     .option('--batch <n>', 'batch size', intArg('--batch', { min: 1 }), 32)
     .addOption(backendOption())
     .addOption(new Option('--runtime <name>', 'for .tflite files: tflite (native) or tflite-wasm').choices(RUNTIME_NAMES.filter((r) => r !== 'tfjs')))
-    .option('--threads <n>', 'TFLite threads', intArg('--threads', { min: 1 }))
+    .option('--threads <n>', 'TFLite threads', threadsFlag('--threads'))
     .action(async (f: AgesFlags) => {
       if (!f.model === !f.teacher) throw new UsageError('pass exactly one of --model and --teacher', { where: f.model ? '--teacher' : '--model' });
       if (f.teacher) return calibrateTeacherAges(f);

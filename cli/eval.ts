@@ -21,6 +21,7 @@ import { metricsToJson } from '../host/eval/metrics.ts';
 import type { AgePredictor } from '../host/eval/age-predictor.ts';
 import type { Dataset } from '../host/data/dataset.ts';
 import { backendOption, intArg } from './options.ts';
+import { threadsFlag } from '../device/cli/cli-args.ts';
 import { createProgress } from './progress.ts';
 import { datasetSummary } from './dataset-summary.ts';
 import { addEvalProtocolOptions, runEvalProtocol, type EvalProtocolFlags } from './eval-protocol.ts';
@@ -41,7 +42,7 @@ export function registerEval(program: Command): void {
     .option('--batch <n>', 'batch size', intArg('--batch', { min: 1 }), 32)
     .addOption(backendOption())
     .addOption(new Option('--runtime <name>', 'for .tflite files: tflite (native) or tflite-wasm').choices(RUNTIME_NAMES.filter((r) => r !== 'tfjs')))
-    .option('--threads <n>', 'TFLite threads', intArg('--threads', { min: 1 }));
+    .option('--threads <n>', 'TFLite threads', threadsFlag('--threads'));
   addEvalProtocolOptions(addCameraPathOptions(cmd))
     .action(async (f: EvalFlags) => {
       if (f.path === 'camera' && (f.mosaic || f.errorPlot || f.corruptions)) {

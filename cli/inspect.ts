@@ -44,7 +44,11 @@ export function formatTfliteInfo(file: string, info: TfliteInfo, withTensors: bo
     for (const x of info.tensors) lines.push(`  ${String(x.index).padStart(4)} ${x.type.padEnd(7)} [${x.shape}] ${x.dataBytes ? `${x.dataBytes} B ` : ''}${quantText(x)} ${x.name}`);
   }
   lines.push(`metadata entries: ${Object.entries(info.metadataEntries).map(([k, n]) => `${k} (${n} B)`).join(', ') || 'none'}`);
-  if (info.agekit) lines.push(`agekit metadata: ${JSON.stringify(info.agekit)}`);
+  if (info.agekit) {
+    lines.push(info.weightsCheck === 'verified' ? `weights checksum: verified (sha256 ${info.agekit.weightsSha256})`
+      : 'weights checksum: none (converted by agekit 0.1 or another tool): loaded unverified; agekit convert again adds one');
+    lines.push(`agekit metadata: ${JSON.stringify(info.agekit)}`);
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -8,6 +8,8 @@
  *   calibration: 'utkface:../shared/data/utkface:split=train', calibrationMethod: 'percentile' });
  */
 import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { removeStaleTempFiles } from '../core/atomic-file.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ModelMetadata, QuantizationInfo } from '../core/contract/model-metadata.ts';
 import { checkRepresentativeSet, type RepresentativeSet } from '../calibration/representative-set.ts';
@@ -23,6 +25,7 @@ import { collectRanges } from './quantize/collect-ranges.ts';
 import { datasetRepresentativeSet } from './quantize/dataset-representative-set.ts';
 import { checkMappable, saveTflite, writeTflite } from './write-tflite.ts';
 import { loadSource, readMetadataFile, type LoadedSource } from './load-source.ts';
+import { readTfliteMetadata } from '../core/tflite/tflite-metadata.ts';
 import { buildStandardMetadata, STANDARD_METADATA_NAME } from '../core/tflite/schema/standard-metadata.ts';
 
 export type QuantizeMode = QuantizationInfo['mode'];
@@ -58,6 +61,7 @@ export interface ConvertResult {
   source: LoadedSource;
   /** The graph written (after passes and quantization). */
   graph: Graph;
+  /** The metadata written into the file (with its `weightsSha256`). */
   meta?: ModelMetadata;
   /** Ops written per IR kind. */
   opCounts: Record<string, number>;
@@ -77,6 +81,14 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
     throw new UsageError('full-integer quantization needs a representative set', { where: '--calibration', hint: 'pass a set built by agekit calibrate build, or a dataset spec such as utkface:<dir>:split=train' });
   }
   const status = options.onStatus ?? (() => {});
+  if (options.out) {
+    // Before any work: a folder as --out would fail only at the final rename, after minutes.
+    if ((await stat(options.out).catch(() => undefined))?.isDirectory()) {
+      throw new UsageError(`${options.out} is a folder`, { where: '--out', hint: `give the .tflite file to write, e.g. ${join(options.out, 'student.tflite')}` });
+    }
+    const stale = await removeStaleTempFiles(dirname(resolve(options.out)));
+    if (stale.length) status(`removed ${stale.length} temp file${stale.length > 1 ? 's' : ''} left by an interrupted write: ${stale.join(', ')}`);
+  }
   const metaOverride = typeof options.metadata === 'string' ? await readMetadataFile(options.metadata) : options.metadata;
   const source = await loadSource(options.model, metaOverride);
   let graph = optimizeGraph(source.graph);
@@ -103,7 +115,8 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
   if (options.out) await saveTflite(options.out, bytes);
   const opCounts: Record<string, number> = {};
   for (const op of graph.ops) opCounts[op.kind] = (opCounts[op.kind] ?? 0) + 1;
-  return { bytes, out: options.out, source, graph, meta, opCounts };
+  // The metadata as written, with the weights checksum writeTflite added.
+  return { bytes, out: options.out, source, graph, meta: meta ? readTfliteMetadata(bytes, options.out ?? options.model) : undefined, opCounts };
 }
 
 async function resolveCalibration(calibration: string | RepresentativeSet, source: LoadedSource, samples?: number): Promise<RepresentativeSet> {

@@ -2,7 +2,8 @@
  * The TFLite writer: graph IR -> .tflite bytes. Checks first that every op has a mapper (one
  * ConversionError listing every unmapped op with its layer), then emits tensors in order of
  * first use, one buffer per constant, one Operator per op through the mapper table, and the
- * agekit metadata JSON as Model.metadata entry "agekit". Same graph in, same bytes out.
+ * agekit metadata JSON as Model.metadata entry "agekit", with a SHA-256 of the constant buffers
+ * (`weightsSha256`) that every load verifies. Same graph in, same bytes out.
  *
  * @example
  * const bytes = writeTflite(graph, { metadata });
@@ -19,6 +20,7 @@ import { buildTensor } from '../core/tflite/schema/tensor.ts';
 import { buildOperator, buildOperatorCode } from '../core/tflite/schema/operator.ts';
 import { buildSubGraph } from '../core/tflite/schema/subgraph.ts';
 import { buildMetadata, finishModel } from '../core/tflite/schema/model.ts';
+import { hashTfliteBuffers } from '../core/tflite/tflite-metadata.ts';
 import { mapperFor } from './tflite/ops/table.ts';
 import type { WriteContext } from './tflite/ops/op-mapper.ts';
 
@@ -75,7 +77,11 @@ export function writeTflite(g: Graph, options: WriteTfliteOptions = {}): Uint8Ar
     if (data) { bufferOf.set(t, bufferData.length); bufferData.push(dataBytes(data)); }
   }
   const metadataEntries: [string, Uint8Array][] = [];
-  if (options.metadata) metadataEntries.push([TFLITE_METADATA_NAME, new TextEncoder().encode(JSON.stringify(options.metadata))]);
+  if (options.metadata) {
+    // The checksum covers exactly the buffers written before the metadata ones (see tfliteWeightsSha256).
+    const meta: ModelMetadata = { ...options.metadata, weightsSha256: hashTfliteBuffers(bufferData) };
+    metadataEntries.push([TFLITE_METADATA_NAME, new TextEncoder().encode(JSON.stringify(meta))]);
+  }
   for (const [name, bytes] of Object.entries(options.extraMetadata ?? {})) metadataEntries.push([name, bytes]);
   const metadataBuffer = metadataEntries.map(([, bytes]) => { bufferData.push(bytes); return bufferData.length - 1; });
 
@@ -116,5 +122,5 @@ export function writeTflite(g: Graph, options: WriteTfliteOptions = {}): Uint8Ar
 
 /** Write .tflite bytes atomically (temporary file, fsync, rename). */
 export async function saveTflite(path: string, bytes: Uint8Array): Promise<void> {
-  await writeFileAtomic(path, bytes);
+  await writeFileAtomic(path, bytes, { what: 'the .tflite file' });
 }

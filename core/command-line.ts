@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { AgekitError, UsageError } from './errors.ts';
+import { AgekitError, UsageError, isWriteFault, writeFaultError } from './errors.ts';
 
 /**
  * Parse `argv` with `program` and return the exit code: 0 success, 1 failure, 2 usage error.
@@ -29,6 +29,13 @@ export async function runCommandLine(program: Command, argv: string[]): Promise<
       process.stderr.write(`agekit: ${err.message}\n`);
       if (argv.includes('--verbose') && err.stack) process.stderr.write(err.stack + '\n');
       return err instanceof UsageError ? 2 : 1;
+    }
+    if (isWriteFault(err)) {
+      // A writer that does not wrap its errors still must not call a full disk a bug.
+      const e = writeFaultError(err, 'output', err.path ?? '(unknown file)');
+      process.stderr.write(`agekit: ${e.message}\n`);
+      if (argv.includes('--verbose') && err.stack) process.stderr.write(err.stack + '\n');
+      return 1;
     }
     process.stderr.write(`agekit: internal error (a bug; please report it with this trace)\n${(err as Error)?.stack ?? String(err)}\n`);
     return 1;

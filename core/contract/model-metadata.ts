@@ -58,7 +58,16 @@ export interface ModelMetadata {
   quantization?: QuantizationInfo;
   /** Free-form provenance: dataset, command, metrics. Not needed to run the model. */
   training?: Record<string, unknown>;
+  /**
+   * .tflite only: SHA-256 (hex) of the file's constant buffers (every buffer but the metadata
+   * entries), written by agekit convert and verified on load, so corrupted weights are an error
+   * instead of wrong ages. Files converted by agekit 0.1 have none and load unverified.
+   */
+  weightsSha256?: string;
 }
+
+/** Oldest and largest age an expected-value read-out may cover (years). */
+export const AGE_RANGE: readonly [number, number] = [0, 150];
 
 /** The read-out that matches a head. */
 export function defaultReadout(head: HeadType, bins = 101): AgeReadout {
@@ -81,11 +90,56 @@ export function parseModelMetadata(value: unknown, where: string): ModelMetadata
   if (!(HEAD_TYPES as readonly unknown[]).includes(m.head)) fail('head', m.head, `expected one of ${HEAD_TYPES.join(', ')}`);
   const r = m.readout as Record<string, unknown> | undefined;
   if (!r || (r.kind !== 'scalar' && r.kind !== 'expected') || typeof r.outputIndex !== 'number') fail('readout', r, 'expected {kind: "scalar"|"expected", outputIndex}');
-  if (r!.kind === 'expected' && (typeof r!.bins !== 'number' || typeof r!.firstAge !== 'number')) fail('readout', r, 'an expected-value read-out needs bins and firstAge');
+  if (!Number.isInteger(r!.outputIndex) || (r!.outputIndex as number) < 0) fail('readout.outputIndex', r!.outputIndex, 'expected an output index >= 0');
+  if (r!.kind === 'expected') {
+    if (typeof r!.bins !== 'number' || typeof r!.firstAge !== 'number') fail('readout', r, 'an expected-value read-out needs bins and firstAge');
+    const bins = r!.bins as number, firstAge = r!.firstAge as number;
+    if (!Number.isInteger(bins) || bins < 2) fail('readout.bins', bins, 'expected an integer >= 2, the number of age classes the model outputs');
+    if (!Number.isFinite(firstAge) || firstAge < AGE_RANGE[0] || firstAge + bins - 1 > AGE_RANGE[1]) {
+      fail('readout.firstAge', firstAge, `bins ${bins} from firstAge must cover ages within ${AGE_RANGE[0]}..${AGE_RANGE[1]}`);
+    }
+  }
   const c = m.crop as Record<string, unknown> | undefined;
   if (!c || typeof c.margin !== 'number' || c.margin < 0 || typeof c.square !== 'boolean') fail('crop', c, 'expected {margin >= 0, square: boolean}');
   if (m.ageCalibration !== undefined) checkCalibration(m.ageCalibration, where);
+  if (m.weightsSha256 !== undefined && (typeof m.weightsSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.weightsSha256))) fail('weightsSha256', m.weightsSha256, 'expected 64 hex digits: convert the model again');
   return value as ModelMetadata;
+}
+
+/** Input and output shapes of a loaded model; `shape[0]` is the batch (any value, -1 or null). */
+export interface ModelShapes {
+  inputs: readonly (readonly (number | null)[])[];
+  /** Omit when the runtime does not know them (a tfjs graph model's unknown dims read as 1). */
+  outputs?: readonly (readonly (number | null)[])[];
+}
+
+/**
+ * Check metadata against the model it describes, so a metadata file that belongs to another
+ * model is an error at load instead of wrong ages: the input is [batch, height, width, 3] with
+ * the metadata's inputSize, the read-out's output exists, and it has `bins` values per item
+ * (expected value) or one (scalar), where the model declares its output shapes (a .tflite always
+ * does; a tfjs graph model may not).
+ */
+export function checkMetadataAgainstModel(meta: ModelMetadata, model: ModelShapes, where: string): void {
+  const hint = 'the metadata belongs to another model: convert again, or fix the metadata (agekit inspect shows the model\'s outputs)';
+  const [h, w] = meta.inputSize;
+  const input = model.inputs[0] ?? [];
+  if (input.length !== 4 || input[1] !== h || input[2] !== w || input[3] !== 3) {
+    throw new ModelFormatError(`model input ${JSON.stringify(input)} does not match the metadata's inputSize [${h}, ${w}]`, { where, hint });
+  }
+  const { readout } = meta;
+  if (!model.outputs) return;
+  const output = model.outputs[readout.outputIndex];
+  if (!output) throw new ModelFormatError(`metadata readout.outputIndex ${readout.outputIndex} does not exist (the model has ${model.outputs.length} output${model.outputs.length === 1 ? '' : 's'})`, { where, hint });
+  // A graph model may not declare its output shapes (rank 0, or -1/null dims): then only the run can tell.
+  const dims = output.slice(1);
+  if (output.length < 2 || !dims.every((d) => Number.isInteger(d) && (d as number) > 0)) return;
+  const perItem = dims.reduce<number>((a, d) => a * (d as number), 1);
+  const want = readout.kind === 'expected' ? readout.bins : 1;
+  if (perItem !== want) {
+    const what = readout.kind === 'expected' ? `readout.bins ${readout.bins}` : 'a scalar read-out (1 value)';
+    throw new ModelFormatError(`metadata asks for ${what} but model output ${readout.outputIndex} has ${perItem} values per item (shape ${JSON.stringify(output)})`, { where, hint });
+  }
 }
 
 function checkCalibration(value: unknown, where: string): void {

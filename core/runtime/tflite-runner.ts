@@ -31,8 +31,10 @@ export interface TfliteRunnerOptions {
   modelPath?: string;
   /** The file's bytes, when already in memory. */
   modelBytes?: Uint8Array;
-  /** Interpreter threads. Default: the number of CPU cores. */
+  /** Interpreter threads, 1..maxThreads. Default: the number of CPU cores. */
   threads?: number;
+  /** Most threads accepted (more is a UsageError). Default: the cores this process may use (os.availableParallelism()). */
+  maxThreads?: number;
   /** Shared library of an external delegate (e.g. /usr/lib/libedgetpu.so.1 for a Coral Edge TPU). Default none (CPU, XNNPACK). */
   delegatePath?: string;
   /** Options passed to the external delegate (e.g. `{ device: 'usb' }`). Default none. */
@@ -119,6 +121,9 @@ export class TfliteRunner implements ModelRunner {
     const io = readTfliteIo(bytes, where);
     const threads = options.threads ?? DEFAULT_TFLITE_RUNNER.threads;
     if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads must be an integer >= 1 (got ${threads})`, { where: 'threads' });
+    // More threads than cores only adds contention; thousands of them exhaust the machine (4096 made 4108 OS threads).
+    const cores = options.maxThreads ?? availableParallelism();
+    if (threads > cores) throw new UsageError(`${threads} threads is more than the ${cores} cores this process may use`, { where: 'threads', hint: `use at most ${cores}, or leave it out to use all of them` });
     let delegate: { path: string; options: [string, string][] } | undefined;
     if (options.delegatePath) {
       if (!existsSync(options.delegatePath)) {

@@ -7,7 +7,7 @@
  * const info = readTflite(await readFile('student.tflite'), 'student.tflite');
  * console.log(info.operators.length, info.metadata.agekit);
  */
-import { F, FlatReader, readTfliteMetadata, validateTflite } from './tflite-metadata.ts';
+import { F, FlatReader, readTfliteMetadata, validateTflite, verifyTfliteWeights, type WeightsCheck } from './tflite-metadata.ts';
 import type { ModelMetadata } from '../contract/model-metadata.ts';
 import { TensorType, TFLITE_FILE_IDENTIFIER } from './schema/enums.ts';
 import { readTensor, type QuantizationParams } from './schema/tensor.ts';
@@ -29,6 +29,8 @@ export interface TfliteInfo {
   weightBytes: number;
   /** Model.metadata entries: name -> byte length. */
   metadataEntries: Record<string, number>;
+  /** How the weights were checked against the agekit metadata's checksum (none without agekit metadata). */
+  weightsCheck?: WeightsCheck;
   /** The agekit metadata, if present. */
   agekit?: ModelMetadata;
 }
@@ -62,6 +64,7 @@ export function readTflite(bytes: Uint8Array, where: string): TfliteInfo {
     const m = r.tableAt(mv, i);
     metadataEntries[r.string(m, F.metadata.name, 'metadata name') ?? ''] = readBuffer(r, model, r.scalarU32(m, F.metadata.buffer, 0)).length;
   }
+  const agekit = readTfliteMetadata(bytes, where);
   return {
     fileBytes: bytes.length,
     version: r.scalarU32(model, F.model.version, 0),
@@ -70,6 +73,7 @@ export function readTflite(bytes: Uint8Array, where: string): TfliteInfo {
     inputs: r.int32s(sg, F.subgraph.inputs, 'inputs'),
     outputs: r.int32s(sg, F.subgraph.outputs, 'outputs'),
     weightBytes, metadataEntries,
-    agekit: readTfliteMetadata(bytes, where),
+    agekit,
+    weightsCheck: agekit ? verifyTfliteWeights(bytes, agekit, where) : undefined,
   };
 }

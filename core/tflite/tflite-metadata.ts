@@ -9,6 +9,7 @@
  * validateTflite(bytes, 'student.tflite');
  * const meta = readTfliteMetadata(bytes, 'student.tflite'); // ModelMetadata | undefined
  */
+import { createHash } from 'node:crypto';
 import { ModelFormatError } from '../errors.ts';
 import { parseModelMetadata, TFLITE_METADATA_NAME, type ModelMetadata } from '../contract/model-metadata.ts';
 import type { TensorSpec } from '../runtime/model-runner.ts';
@@ -222,8 +223,59 @@ export function readTfliteMetadataEntries(bytes: Uint8Array, where: string): Map
 }
 
 /**
- * The agekit ModelMetadata stored in the file (entry {@link TFLITE_METADATA_NAME}), validated;
- * undefined for a TFLite file that has none (e.g. a detector converted elsewhere).
+ * SHA-256 (hex) of a list of constant buffers in file order: each buffer's byte length (u32,
+ * little-endian) then its bytes. The writer hashes the buffers it is about to write; the reader
+ * hashes what it finds, so both sides agree byte for byte.
+ */
+export function hashTfliteBuffers(buffers: Iterable<Uint8Array>): string {
+  const h = createHash('sha256');
+  const length = new Uint8Array(4);
+  for (const b of buffers) {
+    new DataView(length.buffer).setUint32(0, b.length, true);
+    h.update(length);
+    h.update(b);
+  }
+  return h.digest('hex');
+}
+
+/** SHA-256 of every buffer of the file that no Model.metadata entry refers to (see {@link hashTfliteBuffers}). */
+export function tfliteWeightsSha256(bytes: Uint8Array, where: string): string {
+  const r = new FlatReader(bytes, where);
+  const model = r.root('TFL3');
+  const skip = new Set<number>();
+  const metadata = r.vector(model, F.model.metadata, 4, 'metadata');
+  for (let i = 0; i < metadata.length; i++) skip.add(r.scalarU32(r.tableAt(metadata, i), F.metadata.buffer, 0));
+  const count = r.vector(model, F.model.buffers, 4, 'buffers').length;
+  function* constants(): Generator<Uint8Array> {
+    for (let i = 0; i < count; i++) if (!skip.has(i)) yield bufferBytes(r, model, i);
+  }
+  return hashTfliteBuffers(constants());
+}
+
+/**
+ * How the weights of a .tflite were checked on load: `verified` (the checksum agekit convert
+ * stored matches) or `absent` (a file converted by agekit 0.1, or by another tool: loaded
+ * unverified). A mismatch is never a state: it throws.
+ */
+export type WeightsCheck = 'verified' | 'absent';
+
+/** Verify the weights checksum in `meta` against the file; throws ModelFormatError on a mismatch. */
+export function verifyTfliteWeights(bytes: Uint8Array, meta: ModelMetadata, where: string): WeightsCheck {
+  if (!meta.weightsSha256) return 'absent';
+  const actual = tfliteWeightsSha256(bytes, where);
+  if (actual !== meta.weightsSha256) {
+    throw new ModelFormatError(`the weights do not match the checksum agekit convert stored (sha256 ${actual.slice(0, 12)}..., expected ${meta.weightsSha256.slice(0, 12)}...)`, {
+      where, hint: 'the file was corrupted after conversion (disk, copy, or edit): copy it again or run agekit convert again',
+    });
+  }
+  return 'verified';
+}
+
+/**
+ * The agekit ModelMetadata stored in the file (entry {@link TFLITE_METADATA_NAME}), validated,
+ * with the weights checksum verified when the metadata has one (files converted by agekit
+ * 0.1 have none and load unverified: {@link verifyTfliteWeights} says which); undefined for a
+ * TFLite file that has none (e.g. a detector converted elsewhere).
  */
 export function readTfliteMetadata(bytes: Uint8Array, where: string): ModelMetadata | undefined {
   const entry = readTfliteMetadataEntries(bytes, where).get(TFLITE_METADATA_NAME);
@@ -234,7 +286,9 @@ export function readTfliteMetadata(bytes: Uint8Array, where: string): ModelMetad
   } catch (err) {
     throw new ModelFormatError(`metadata "${TFLITE_METADATA_NAME}" is not valid JSON (${(err as Error).message})`, { where, hint: REBUILD_HINT });
   }
-  return parseModelMetadata(json, `${where} (metadata "${TFLITE_METADATA_NAME}")`);
+  const meta = parseModelMetadata(json, `${where} (metadata "${TFLITE_METADATA_NAME}")`);
+  verifyTfliteWeights(bytes, meta, where);
+  return meta;
 }
 
 /** Inputs and outputs of the main subgraph with shapes, types and (first) quantization parameters. */

@@ -5,6 +5,7 @@
  * @example
  * cmd.option('--threads <n>', 'TFLite threads', intFlag('--threads', { min: 1 }));
  */
+import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/errors.ts';
 
 interface Bounds { min?: number; max?: number }
@@ -22,6 +23,18 @@ export function intFlag(flag: string, bounds: { min?: number; max?: number } = {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || outside(n, bounds)) throw new UsageError(`expected an integer${rangeText(bounds)} (got "${value}")`, { where: flag });
+    return n;
+  };
+}
+
+/**
+ * A thread-count flag: an integer from 1 to the cores this process may use. More threads than
+ * cores only add contention, and thousands exhaust the machine.
+ */
+export function threadsFlag(flag = '--threads', cores = availableParallelism()) {
+  return (value: string): number => {
+    const n = intFlag(flag, { min: 1 })(value);
+    if (n > cores) throw new UsageError(`${n} threads is more than the ${cores} cores this machine gives agekit`, { where: flag, hint: `use at most ${cores}, or leave ${flag} out to use all of them` });
     return n;
   };
 }

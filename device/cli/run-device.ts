@@ -7,8 +7,8 @@
  * await runDevice({ source: 'file:walk.mp4', model: 'student.tflite' }, signal, { stdout: process.stdout, stderr: process.stderr });
  */
 import type { Writable } from 'node:stream';
-import { resolve } from 'node:path';
-import { writeFileAtomic } from '../../core/atomic-file.ts';
+import { dirname, resolve } from 'node:path';
+import { removeStaleTempFiles, writeFileAtomic } from '../../core/atomic-file.ts';
 import type { RuntimeName } from '../../core/runtime/model-runner.ts';
 import { BlazeFaceDetector } from '../detectors/blazeface-detector.ts';
 import { AgeEstimator } from '../estimators/age-estimator.ts';
@@ -16,18 +16,20 @@ import { IouTracker } from '../trackers/iou-tracker.ts';
 import { FrameTracker } from '../trackers/frame-tracker.ts';
 import { StabilityStats } from '../sinks/stability-stats.ts';
 import { createSource } from '../sources/create-source.ts';
-import { defaultDetectorPath, defaultStudentPath, runPipeline, shippedModelsDir } from '../pipeline.ts';
+import { defaultDetectorPath, defaultStudentPath, runPipeline, shippedModelsDir, type PipelineSummary } from '../pipeline.ts';
+import { isDegradableOutput } from '../sinks/output-health.ts';
 import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
 import { LatencyStats, formatLatencyTable } from '../sinks/latency-stats.ts';
 import { StatusLineSink } from '../sinks/status-line-sink.ts';
 import { JsonLinesSink } from '../sinks/json-lines-sink.ts';
-import { HttpSink, parseListen } from '../sinks/http-sink.ts';
+import { HttpSink, isWildcardHost, parseListen, readHttpToken } from '../sinks/http-sink.ts';
 import { MqttSink } from '../sinks/mqtt-sink.ts';
 import { CalibrationCollector } from '../sinks/calibration-collector.ts';
 import { SaveFramesSink } from '../sinks/save-frames-sink.ts';
 import { describeMachine, formatMachine } from '../report/machine-info.ts';
 import { buildRunReport, type RunReport } from '../report/run-report.ts';
 import { UsageError } from '../../core/errors.ts';
+import { redactCredentials, redactJson } from '../../core/redact.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 
 export interface RunDeviceOptions {
@@ -56,6 +58,12 @@ export interface RunDeviceOptions {
   out?: string;
   report?: string;
   http?: string;
+  /** Token required on every HTTP endpoint but /healthz. */
+  httpToken?: string;
+  /** File whose first line is the HTTP token. */
+  httpTokenFile?: string;
+  /** Host header names accepted besides the bound address. */
+  httpAllowHosts?: string[];
   preview?: boolean;
   mqtt?: string;
   mqttIntervalMs?: number;
@@ -81,10 +89,15 @@ export function describeRunner(r: ModelRunner & { backend?: string }): string {
 }
 
 export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { stdout: Writable; stderr: Writable & { isTTY?: boolean } }): Promise<RunReport> {
-  const say = (line: string) => io.stderr.write(`agekit run: ${line}\n`);
+  // Every line goes to the journal: no credentials from --source or --mqtt in it.
+  const say = (line: string) => io.stderr.write(`agekit run: ${redactCredentials(line)}\n`);
   if (o.preview && !o.http) throw new UsageError('--preview needs --http', { where: '--preview', hint: 'add --http 127.0.0.1:8080' });
   if (o.samples !== undefined && o.collectCalibration === undefined && o.samples !== 300) say('--samples has no effect without --collect-calibration');
 
+  if (o.report) {
+    const stale = await removeStaleTempFiles(dirname(resolve(o.report)));
+    if (stale.length) say(`removed ${stale.length} temp file${stale.length > 1 ? 's' : ''} left by an interrupted write: ${stale.join(', ')}`);
+  }
   const detectorPath = o.detector ?? defaultDetectorPath();
   const detector = await BlazeFaceDetector.create({ modelPath: detectorPath, runtime: o.detectorRuntime, threads: o.threads, minFacePx: o.minFacePx, minScore: o.minScore });
   say(`detector ${detectorPath}: ${describeRunner(detector.modelRunner)}`);
@@ -93,7 +106,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
   if (modelPath) {
     estimator = await AgeEstimator.create({ modelPath, runtime: o.runtime, threads: o.threads, delegate: o.delegate });
     const m = estimator.meta;
-    say(`age model ${modelPath}: ${m.net} ${m.inputSize[1]}x${m.inputSize[0]} ${m.preprocessing}, crop margin ${m.crop.margin}${m.quantization ? `, ${m.quantization.mode}` : ''}${m.ageCalibration ? `, ${m.ageCalibration.kind} calibration` : ''}; ${describeRunner(estimator.modelRunner)}${o.delegate ? `, delegate ${o.delegate}` : ''}`);
+    say(`age model ${modelPath}: ${m.net} ${m.inputSize[1]}x${m.inputSize[0]} ${m.preprocessing}, crop margin ${m.crop.margin}${m.quantization ? `, ${m.quantization.mode}` : ''}${m.ageCalibration ? `, ${m.ageCalibration.kind} calibration` : ''}${modelPath.endsWith('.tflite') ? (m.weightsSha256 ? ', weights checksum verified' : ', weights unverified (no checksum: converted by agekit 0.1)') : ''}; ${describeRunner(estimator.modelRunner)}${o.delegate ? `, delegate ${o.delegate}` : ''}`);
   } else if (o.ages !== false) {
     say(`no age model: none given and no student.tflite in ${shippedModelsDir()}; detecting and tracking only (give --model <student.tflite>)`);
   } else say('--no-ages: detecting and tracking only');
@@ -117,16 +130,19 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
   };
   const sinks: Sink[] = [stats, trackLog, stability];
   const opened: Sink[] = [];
+  const outputsHealth = () => opened.filter(isDegradableOutput).map((sink) => sink.outputHealth());
   let mqtt: MqttSink | undefined;
   try {
-    const json = o.out ? await JsonLinesSink.toFile(o.out) : JsonLinesSink.toStream(io.stdout);
+    const json = o.out ? await JsonLinesSink.toFile(o.out, { onEvent: say }) : JsonLinesSink.toStream(io.stdout);
     sinks.push(json); opened.push(json);
     say(`frames as JSON lines to ${o.out ? resolve(o.out) : 'stdout'}`);
     if (o.http) {
       const { host, port } = parseListen(o.http);
+      const token = await readHttpToken(o);
+      if (isWildcardHost(host) && !token) say(`warning: --http ${o.http} serves every network interface without a token: anyone on the network can read /status, /events${o.preview ? ' and /preview (faces)' : ''}; add --http-token-file, or bind 127.0.0.1`);
       const http = await HttpSink.create({
-        host, port, stats, preview: o.preview,
-        describe: () => ({ source: o.source, health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null } }),
+        host, port, stats, preview: o.preview, token, allowedHosts: o.httpAllowHosts,
+        describe: () => ({ source: redactCredentials(o.source), health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null }, outputs: outputsHealth(), mqtt: mqtt?.stats() }),
       });
       sinks.push(http); opened.push(http);
       say(`HTTP on ${http.url}: /status /events /healthz${o.preview ? ' /preview' : ''}`);
@@ -141,13 +157,13 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       if (!estimator) throw new UsageError('--collect-calibration needs an age model (its input size, crop and preprocessing)', { where: '--collect-calibration', hint: 'give --model' });
       const cal = new CalibrationCollector({
         dir: o.collectCalibration, samples: o.samples ?? 300, meta: estimator.meta, source: o.source,
-        onDone: (n) => say(`calibration set complete: ${n} crops in ${resolve(o.collectCalibration!)}`),
+        onDone: (n) => say(`calibration set complete: ${n} crops in ${resolve(o.collectCalibration!)}`), onEvent: say,
       });
       sinks.push(cal); opened.push(cal);
       say(`collecting ${o.samples ?? 300} face crops for calibration into ${resolve(o.collectCalibration)}`);
     }
     if (o.saveFrames) {
-      const save = new SaveFramesSink({ dir: o.saveFrames });
+      const save = new SaveFramesSink({ dir: o.saveFrames, onEvent: say });
       sinks.push(save); opened.push(save);
       say(`saving frames with faces to ${resolve(o.saveFrames)}`);
     }
@@ -155,31 +171,56 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
 
     const machinePromise = describeMachine({ runtime: estimator?.modelRunner.runtime ?? detector.modelRunner.runtime, threads: estimator?.modelRunner.threads ?? detector.modelRunner.threads });
     say(`source ${o.source}${o.maxFrames ? `, at most ${o.maxFrames} frames` : ''}; Ctrl-C stops`);
-    const summary = await runPipeline({
-      source, detector, estimator, tracker, sinks, maxFrames: o.maxFrames,
-      onFrameError: (err, frame) => say(`frame ${frame} skipped: ${(err as Error).message}`),
-    }, signal);
+    const startedMs = Date.now();
+    // A source that fails mid-run still gets its report: the frames already processed are not lost.
+    let summary: PipelineSummary | undefined;
+    let failure: unknown;
+    try {
+      summary = await runPipeline({
+        source, detector, estimator, tracker, sinks, maxFrames: o.maxFrames,
+        onFrameError: (err, frame) => say(`frame ${frame} skipped: ${(err as Error).message}`),
+      }, signal);
+    } catch (err) {
+      failure = err;
+    }
     // Tracks still alive at the end count as ended now (for MQTT, the report and the tally).
     const last = tracker.flush();
     for (const t of last) { tracksEnded++; if (ended.length < 100_000) ended.push(t); mqtt?.trackEnded(t); }
+    // Deliver what MQTT still holds now, so the report can say what was not delivered.
+    const mqttStats = await mqtt?.finish();
     const latency = stats.summary();
     io.stderr.write((o.status !== false && io.stderr.isTTY ? '\n' : '') + formatLatencyTable(latency) + '\n');
-    const h = summary.source;
-    say(`${summary.frames} frames in ${(summary.wallMs / 1000).toFixed(1)} s (${summary.fps.toFixed(1)} FPS), ${summary.faces} faces, ${tracksEnded} tracks` +
+    const h = summary?.source ?? { ...source.health };
+    const frames = summary?.frames ?? latency.frames;
+    const wallMs = summary?.wallMs ?? Date.now() - startedMs;
+    say(`${frames} frames in ${(wallMs / 1000).toFixed(1)} s (${(wallMs > 0 ? (frames * 1000) / wallMs : 0).toFixed(1)} FPS), ${latency.faces} faces, ${tracksEnded} tracks` +
       (h.dropped || h.badFrames || h.restarts ? `; source: ${h.dropped} dropped, ${h.badFrames} bad frames, ${h.restarts} restarts` : '') +
-      (summary.failedFrames ? `; ${summary.failedFrames} frames failed` : ''));
+      (summary?.failedFrames ? `; ${summary.failedFrames} frames failed` : ''));
+    for (const out of outputsHealth()) if (out.not_written > 0) say(`${out.output} ${out.path}: ${out.not_written} not written (${out.last_error ?? 'disk refused'}), ${out.written} written`);
+    if (failure) say(`stopped early (${(failure as Error).message}); the report covers the ${frames} frames processed`);
     const machine = await machinePromise;
     say(`machine: ${formatMachine(machine)}`);
     const steady = stability.summary();
     if (track && estimator) say(`stability after ${steady.warmupEstimates} estimates per track: ${steady.tracks} tracks, age_smoothed sd median ${steady.medianAgeSd.toFixed(2)} y (max ${steady.maxAgeSd.toFixed(2)}), ${steady.flipsPerMinute.toFixed(2)} bucket flips per minute`);
-    const report = buildRunReport({
-      latency, wallMs: summary.wallMs, frames: summary.frames, tracks: ended, sourceSpec: o.source, health: h,
-      detector: detectorPath, estimator: modelPath, machine, stability: track ? steady : undefined,
+    const report = redactJson({
+      ...buildRunReport({
+        latency, wallMs, frames, tracks: ended, sourceSpec: o.source, health: h,
+        detector: detectorPath, estimator: modelPath, machine, stability: track ? steady : undefined,
+      }),
+      outputs: outputsHealth(),
+      ...(mqttStats ? { mqtt: mqttStats } : {}),
+      ...(failure ? { stopped_by: (failure as Error).message } : {}),
     });
     if (o.report) {
-      await writeFileAtomic(o.report, JSON.stringify(report, null, 2) + '\n');
-      say(`report written to ${resolve(o.report)}`);
+      try {
+        await writeFileAtomic(o.report, JSON.stringify(report, null, 2) + '\n', { what: 'the report' });
+        say(`report written to ${resolve(o.report)}`);
+      } catch (err) {
+        if (!failure) throw err;
+        say((err as Error).message);
+      }
     }
+    if (failure) throw failure;
     return report;
   } finally {
     await source.close();

@@ -10,25 +10,26 @@ import { Command, Option } from 'commander';
 import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner.ts';
 import { DEFAULT_AGE_BUCKETS } from '../trackers/age-buckets.ts';
 import type { RunDeviceOptions } from './run-device.ts';
-import { intFlag, numberFlag, sizeFlag } from './cli-args.ts';
+import { intFlag, numberFlag, sizeFlag, threadsFlag } from './cli-args.ts';
 
 interface RunFlags {
   model?: string; detector?: string; source: string; runtime?: RuntimeName; detectorRuntime?: RuntimeName; threads?: number; delegate?: string;
   size?: { width: number; height: number }; fps?: number; loop: boolean; minFace: number; minScore: number;
   smoothing: 'median' | 'exponential'; window: number; buckets: string; out?: string; report?: string;
-  http?: string; preview: boolean; mqtt?: string; mqttInterval: number; collectCalibration?: string; samples: number;
+  http?: string; httpToken?: string; httpTokenFile?: string; httpAllowHost?: string[]; preview: boolean; mqtt?: string; mqttInterval: number; collectCalibration?: string; samples: number;
   saveFrames?: string; maxFrames?: number; openTimeout: number; status: boolean; noAges: boolean; track?: boolean;
 }
 
 export function registerRun(program: Command): void {
   program.command('run')
     .description('run face detection, age estimation and tracking on a camera, video, stream or image folder, with speed reporting')
-    .requiredOption('--source <spec>', 'v4l2:/dev/video0 | webcam:/dev/video0 | file:<video> | rtsp://... | rpicam | gst:<pipeline> | images:<dir>')
+    // Also from AGEKIT_SOURCE: systemd splits $AGEKIT_ARGS at whitespace, so a gst: pipeline with spaces is given there.
+    .addOption(new Option('--source <spec>', 'v4l2:/dev/video0 | webcam:/dev/video0 | file:<video> | rtsp://... | rpicam | gst:<pipeline> | images:<dir>').env('AGEKIT_SOURCE').makeOptionMandatory())
     .option('--model <file>', 'age model: .tflite, or a checkpoint folder with --runtime tfjs (default: the shipped student in samples/models)')
     .option('--detector <file>', 'face detector (default: samples/models/blazeface.tflite)')
     .addOption(new Option('--runtime <name>', 'age model runtime (default: tflite for .tflite files, tfjs for checkpoints)').choices([...RUNTIME_NAMES]))
     .addOption(new Option('--detector-runtime <name>', 'detector runtime (default: tflite for .tflite files)').choices([...RUNTIME_NAMES]))
-    .option('--threads <n>', 'TFLite interpreter threads (default: all cores)', intFlag('--threads', { min: 1 }))
+    .option('--threads <n>', 'TFLite interpreter threads (default: all cores)', threadsFlag('--threads'))
     .option('--delegate <library>', 'external TFLite delegate, e.g. /usr/lib/aarch64-linux-gnu/libedgetpu.so.1 (Coral)')
     .option('--size <WxH>', 'frame size (default 640x480 for cameras, native for files)', sizeFlag('--size'))
     .option('--fps <n>', 'camera frame rate (default 30) or resample a file', numberFlag('--fps', { min: 0.1 }))
@@ -42,6 +43,9 @@ export function registerRun(program: Command): void {
     .option('--out <file>', 'write JSON lines to a file instead of stdout')
     .option('--report <file.json>', 'write the speed and tracks report here on exit')
     .option('--http <host:port>', 'serve /status, /events, /healthz (and /preview) here; binds 127.0.0.1 unless a host is given')
+    .option('--http-token <token>', 'require this token on every --http endpoint but /healthz (Authorization: Bearer, or ?token=); visible in ps: prefer --http-token-file')
+    .option('--http-token-file <file>', 'read the --http token from this file (first line)')
+    .option('--http-allow-host <name>', 'also accept this Host header name on --http (repeatable; default: only the bound address)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--preview', 'serve /preview (MJPEG with boxes and ages) on --http', false)
     .option('--mqtt <url>', 'publish track events and aggregates: mqtt://host:port/topic')
     .option('--mqtt-interval <s>', 'seconds between MQTT aggregates', numberFlag('--mqtt-interval', { min: 0.1 }), 10)
@@ -58,6 +62,7 @@ export function registerRun(program: Command): void {
         source: f.source, model: f.model, detector: f.detector, runtime: f.runtime, detectorRuntime: f.detectorRuntime,
         threads: f.threads, delegate: f.delegate, size: f.size, fps: f.fps, loop: f.loop, minFacePx: f.minFace, minScore: f.minScore,
         track: f.track, smoothing: f.smoothing, window: f.window, buckets: f.buckets, out: f.out, report: f.report, http: f.http, preview: f.preview,
+        httpToken: f.httpToken, httpTokenFile: f.httpTokenFile, httpAllowHosts: f.httpAllowHost,
         mqtt: f.mqtt, mqttIntervalMs: f.mqttInterval * 1000, collectCalibration: f.collectCalibration, samples: f.samples,
         saveFrames: f.saveFrames, maxFrames: f.maxFrames, openTimeoutMs: f.openTimeout * 1000, status: f.status, ages: f.ages,
       };

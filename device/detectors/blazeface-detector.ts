@@ -120,7 +120,14 @@ export class BlazeFaceDetector implements Detector {
     if (runner.inputs.length !== 1 || shape.length !== 4 || shape[1] !== shape[2] || shape[3] !== 3) {
       throw new ModelFormatError(`detector input is not [1, n, n, 3] (got ${JSON.stringify(runner.inputs.map((i) => i.shape))})`, { where, hint: 'give the BlazeFace model' });
     }
-    return new BlazeFaceDetector(runner, shape[1], `blazeface:${runner.runtime}`, options);
+    const detector = new BlazeFaceDetector(runner, shape[1], `blazeface:${runner.runtime}`, options);
+    // Check the outputs now (where the runtime knows their shapes), while the error can name the file: a wrong model (an age model given
+    // as --detector) would otherwise fail on every frame instead of once at start.
+    const perItem = runner.outputs.map((o) => o.shape.slice(1).reduce((a, d) => a * d, 1));
+    if (runner.outputs.every((o) => o.shape.length >= 2 && o.shape.slice(1).every((d) => Number.isInteger(d) && d > 0))) {
+      detector.layout = blazeFaceLayout(perItem, detector.anchors.length / 2, where);
+    }
+    return detector;
   }
 
   /** The runner underneath, for reports. */

@@ -9,7 +9,7 @@
  */
 import { ModelFormatError } from '../../core/errors.ts';
 import { normalizePixels } from '../../core/contract/preprocessing.ts';
-import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { checkMetadataAgainstModel, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import { runAgeModel } from '../../core/runtime/age-model.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 import { openRunner, type OpenRunnerOptions } from '../../core/runtime/open-runner.ts';
@@ -25,7 +25,7 @@ export class AgeEstimator implements Estimator {
     this.pixels = meta.inputSize[0] * meta.inputSize[1] * 3;
   }
 
-  /** Open the model and its metadata; checks that the model's input matches the metadata. */
+  /** Open the model and its metadata; checks that the model's input and read-out output match the metadata. */
   static async create(options: OpenRunnerOptions): Promise<AgeEstimator> {
     const meta = await loadModelMetadata(options.modelPath);
     const runner = await openRunner(options);
@@ -33,11 +33,9 @@ export class AgeEstimator implements Estimator {
   }
 
   static fromRunner(runner: ModelRunner, meta: ModelMetadata, where: string): AgeEstimator {
-    const shape = runner.inputs[0]?.shape ?? [];
-    const [h, w] = meta.inputSize;
-    if (shape.length !== 4 || shape[1] !== h || shape[2] !== w || shape[3] !== 3) {
-      throw new ModelFormatError(`model input ${JSON.stringify(shape)} does not match the metadata's inputSize [${h}, ${w}]`, { where, hint: 'the metadata belongs to another model: convert again' });
-    }
+    // tfjs reports unknown dims as 1: only TFLite files declare output shapes that can be trusted here.
+    const outputs = runner.runtime === 'tfjs' ? undefined : runner.outputs.map((s) => s.shape);
+    checkMetadataAgainstModel(meta, { inputs: runner.inputs.map((s) => s.shape), outputs }, where);
     return new AgeEstimator(runner, meta, where);
   }
 

@@ -9,6 +9,8 @@ import type { EndedTrack, SourceHealth, Stage } from '../stages.ts';
 import type { LatencySummary } from '../sinks/latency-stats.ts';
 import type { MachineInfo } from './machine-info.ts';
 import type { StabilitySummary } from '../sinks/stability-stats.ts';
+import type { OutputHealth } from '../sinks/output-health.ts';
+import type { MqttStats } from '../sinks/mqtt-sink.ts';
 
 export interface RunReport {
   fps: number;
@@ -28,6 +30,12 @@ export interface RunReport {
     warmup_estimates: number; tracks: number; bucket_flips_per_minute: number; median_age_sd: number; max_age_sd: number;
     list: Array<{ track: number; frames: number; duration_s: number; age_sd: number; age_range: number; bucket_flips: number }>;
   };
+  /** Outputs that write to disk, with what the disk refused (agekit run adds it). */
+  outputs?: OutputHealth[];
+  /** MQTT delivery: sent, dropped (queue full), undelivered at exit, outages (agekit run adds it with --mqtt). */
+  mqtt?: MqttStats;
+  /** Why the run stopped early, when it did (a source that failed mid-run). */
+  stopped_by?: string;
 }
 
 const r = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;

@@ -16,6 +16,8 @@ import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { CROPS_FILE, MANIFEST_FILE, representativeSetManifest } from '../../core/contract/representative-set-dir.ts';
 import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { FramePixels, FrameResult, Sink } from '../stages.ts';
+import { writeFaultOf } from '../../core/errors.ts';
+import { OutputHealthTracker, type DegradableOutput, type OutputHealth, type OutputHealthOptions } from './output-health.ts';
 
 
 export interface CalibrationCollectorOptions {
@@ -29,15 +31,26 @@ export interface CalibrationCollectorOptions {
   minGapMs?: number;
   /** Called once when `samples` crops are stored. */
   onDone?: (count: number) => void;
+  /** Status lines when the disk refuses crops and when it takes them again. */
+  onEvent?: OutputHealthOptions['onEvent'];
 }
 
-export class CalibrationCollector implements Sink {
+export class CalibrationCollector implements Sink, DegradableOutput {
   readonly wantsPixels = true;
   private fh?: FileHandle;
   private count = 0;
+  /** Bytes of whole crops in crops.u8 (a write cut by a full disk is cut back to this). */
+  private bytes = 0;
   private readonly lastByTrack = new Map<number, number>();
+  private readonly health: OutputHealthTracker;
 
-  constructor(private readonly o: CalibrationCollectorOptions) {}
+  constructor(private readonly o: CalibrationCollectorOptions) {
+    this.health = new OutputHealthTracker('calibration crops', o.dir, { onEvent: o.onEvent });
+  }
+
+  outputHealth(): OutputHealth {
+    return this.health.health();
+  }
 
   /** Crops stored so far. */
   get collected(): number {
@@ -53,13 +66,25 @@ export class CalibrationCollector implements Sink {
       const last = this.lastByTrack.get(r.faces[i].track);
       if (last !== undefined && r.tMs - last < (this.o.minGapMs ?? 500)) continue;
       this.lastByTrack.set(r.faces[i].track, r.tMs);
-      if (!this.fh) {
-        await mkdir(this.o.dir, { recursive: true });
-        this.fh = await open(join(this.o.dir, CROPS_FILE), 'w');
+      if (!this.health.shouldTry()) { this.health.fault(); continue; }
+      try {
+        if (!this.fh) {
+          await mkdir(this.o.dir, { recursive: true });
+          this.fh = await open(join(this.o.dir, CROPS_FILE), 'w');
+        }
+        for (let done = 0; done < crop.rgb.length;) done += (await this.fh.write(crop.rgb, done, crop.rgb.length - done, this.bytes + done)).bytesWritten;
+        this.bytes += crop.rgb.length;
+        this.count++;
+        if (this.count % 50 === 0 || this.count === this.o.samples) await this.writeManifest();
+        this.health.ok();
+      } catch (err) {
+        const fault = writeFaultOf(err);
+        if (!fault) throw err;
+        // The manifest counts only whole crops: cut a partial one back.
+        await this.fh?.truncate(this.bytes).catch(() => undefined);
+        this.health.fault(fault);
+        continue;
       }
-      await this.fh.write(crop.rgb);
-      this.count++;
-      if (this.count % 50 === 0 || this.count === this.o.samples) await this.writeManifest();
       if (this.count === this.o.samples) this.o.onDone?.(this.count);
     }
   }
@@ -76,9 +101,12 @@ export class CalibrationCollector implements Sink {
 
   async close(): Promise<void> {
     if (this.fh) {
-      await this.writeManifest();
-      await this.fh.close();
-      this.fh = undefined;
+      try {
+        await this.writeManifest();
+      } finally {
+        await this.fh.close();
+        this.fh = undefined;
+      }
     }
   }
 }

@@ -4,17 +4,27 @@
  * track), /healthz (200 while frames flow, 503 when none came for `staleMs`) and, only when
  * enabled, /preview (MJPEG with boxes and ages drawn). Binds 127.0.0.1 unless told otherwise.
  *
+ * A device is left alone for months, so the server defends itself: requests whose Host header
+ * is not the bound address (or a configured name) are refused, which stops DNS rebinding from a
+ * web page the kiosk opens; with a token, every endpoint but /healthz needs it; each streaming
+ * client has a bounded buffer (a slow /events or /preview reader loses frames, counted, and is
+ * cut off once stalled for `writeTimeoutMs`); and streaming clients are capped.
+ *
  * @example
  * const http = await HttpSink.create({ host: '127.0.0.1', port: 8080, stats, preview: true });
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.ts';
+import { redactCredentials } from '../../core/redact.ts';
 import type { Frame, FramePixels, FrameResult, Sink, SourceHealth, TrackedFace } from '../stages.ts';
 import { nowMs } from '../stage-clock.ts';
 import { faceRecord, frameRecord } from './json-lines-sink.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { renderPreview } from './preview-renderer.ts';
+import type { OutputHealth } from './output-health.ts';
 
 export interface HttpSinkOptions {
   /** Default 127.0.0.1 (local only: faces are personal data). */
@@ -29,7 +39,61 @@ export interface HttpSinkOptions {
   /** /healthz fails when no frame came for this long. Default 10000 ms. */
   staleMs?: number;
   /** Extra fields for /status (source health, models). */
-  describe?: () => { source?: string; health?: SourceHealth; models?: Record<string, string | null> };
+  describe?: () => { source?: string; health?: SourceHealth; models?: Record<string, string | null>; outputs?: OutputHealth[]; mqtt?: object };
+  /**
+   * Host names accepted in the Host header besides the bound address (and `localhost` when bound
+   * to a loopback address); IP literals are accepted when bound to 0.0.0.0 or [::]. Default none.
+   */
+  allowedHosts?: string[];
+  /** Required on every endpoint but /healthz: `Authorization: Bearer <token>` or `?token=<token>`. Default none. */
+  token?: string;
+  /** Most /events and /preview clients at once; more get 503. Default 16. */
+  maxClients?: number;
+  /** Bytes a streaming client may have waiting; frames beyond it are dropped for that client. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** A streaming client whose buffer stays full this long is disconnected. Default 10000 ms. */
+  writeTimeoutMs?: number;
+}
+
+/** Counters of what the server refused or dropped, in /status under `http`. */
+export interface HttpCounters {
+  /** Requests refused for their Host header. */
+  rejected_host: number;
+  /** Requests refused for a missing or wrong token. */
+  rejected_token: number;
+  /** Streaming clients refused because `maxClients` were connected. */
+  rejected_busy: number;
+  /** Frames (events or preview images) not sent to a client whose buffer was full. */
+  dropped_slow_client: number;
+  /** Streaming clients disconnected after `writeTimeoutMs` stalled. */
+  timed_out: number;
+}
+
+export const DEFAULT_HTTP_LIMITS = { maxClients: 16, maxBufferedBytes: 1 << 20, writeTimeoutMs: 10_000 } as const;
+
+/**
+ * The HTTP token from `token` or the first line of `tokenFile` (the file wins over nothing, a
+ * flag over the file); undefined when neither is given. Tokens shorter than 16 characters are
+ * refused: a short one can be guessed over the network.
+ */
+export async function readHttpToken(o: { httpToken?: string; httpTokenFile?: string }): Promise<string | undefined> {
+  let token = o.httpToken;
+  let where = '--http-token';
+  if (token === undefined && o.httpTokenFile !== undefined) {
+    where = o.httpTokenFile;
+    const text = await readFile(o.httpTokenFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read the token file (${err.code ?? err.message})`, { where: '--http-token-file', hint: `check ${o.httpTokenFile}` });
+    });
+    token = text.split('\n')[0].trim();
+  }
+  if (token === undefined) return undefined;
+  if (token.length < 16) throw new UsageError(`the HTTP token is ${token.length} characters; at least 16 are needed`, { where, hint: 'make one with: head -c 24 /dev/urandom | base64' });
+  return token;
+}
+
+/** True for an address that listens on every interface. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
@@ -46,6 +110,9 @@ export class HttpSink implements Sink {
   readonly wantsPixels: boolean;
   private readonly events = new Set<ServerResponse>();
   private readonly previews = new Set<ServerResponse>();
+  /** When each streaming client's buffer first went over the limit (cleared when it drains). */
+  private readonly fullSince = new Map<ServerResponse, number>();
+  readonly counters: HttpCounters = { rejected_host: 0, rejected_token: 0, rejected_busy: 0, dropped_slow_client: 0, timed_out: 0 };
   private lastFrameAt?: number;
   private last?: FrameResult;
   private lastPreviewAt = 0;
@@ -65,7 +132,72 @@ export class HttpSink implements Sink {
       server.listen(o.port ?? 8080, host, () => resolve());
     });
     sink = new HttpSink(server, o, host, (server.address() as AddressInfo).port);
+    // A client that never finishes its request head must not hold a socket for ever.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 15_000;
     return sink;
+  }
+
+  /** True when the Host header names this server: the bound address, localhost on loopback, an allowed name, or any IP when bound to all interfaces. */
+  private hostAllowed(header: string | undefined): boolean {
+    if (!header) return false;
+    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(header.trim().toLowerCase());
+    if (!m) return false;
+    const name = m[1].replace(/^\[|\]$/g, '');
+    if (m[2] !== undefined && Number(m[2]) !== this.port) return false;
+    const bound = this.host.toLowerCase();
+    if (name === bound) return true;
+    if ((this.o.allowedHosts ?? []).some((h) => h.toLowerCase() === name)) return true;
+    if (name === 'localhost' && (bound === '127.0.0.1' || bound === '::1' || bound === 'localhost' || isWildcardHost(bound))) return true;
+    // Bound to every interface: any address of this machine is fine, and an IP literal cannot be rebound.
+    return isWildcardHost(bound) && isIP(name) !== 0;
+  }
+
+  private tokenOk(req: IncomingMessage): boolean {
+    const want = this.o.token;
+    if (!want) return true;
+    const auth = req.headers.authorization;
+    let got = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+    if (got === undefined) got = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
+    if (got === undefined) return false;
+    const a = Buffer.from(got), b = Buffer.from(want);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  /** Send `chunks` to a streaming client unless its buffer is full (then count a drop, and cut a client stalled too long). */
+  private send(res: ServerResponse, chunks: (string | Uint8Array)[]): void {
+    const limit = this.o.maxBufferedBytes ?? DEFAULT_HTTP_LIMITS.maxBufferedBytes;
+    if (res.writableLength >= limit) {
+      this.counters.dropped_slow_client++;
+      const since = this.fullSince.get(res);
+      if (since === undefined) this.fullSince.set(res, nowMs());
+      else if (nowMs() - since > (this.o.writeTimeoutMs ?? DEFAULT_HTTP_LIMITS.writeTimeoutMs)) {
+        this.counters.timed_out++;
+        this.drop(res);
+        res.destroy();
+      }
+      return;
+    }
+    this.fullSince.delete(res);
+    for (const c of chunks) res.write(c);
+  }
+
+  private drop(res: ServerResponse): void {
+    this.events.delete(res);
+    this.previews.delete(res);
+    this.fullSince.delete(res);
+  }
+
+  /** Register a streaming client, or answer 503 when `maxClients` are connected. */
+  private addStream(set: Set<ServerResponse>, req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.events.size + this.previews.size >= (this.o.maxClients ?? DEFAULT_HTTP_LIMITS.maxClients)) {
+      this.counters.rejected_busy++;
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '10' }).end('too many streaming clients\n');
+      return false;
+    }
+    set.add(res);
+    req.on('close', () => this.drop(res));
+    return true;
   }
 
   /** The URL the server answers on. */
@@ -75,29 +207,44 @@ export class HttpSink implements Sink {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
+    if (!this.hostAllowed(req.headers.host)) {
+      this.counters.rejected_host++;
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('Host header not accepted: use the address agekit run listens on, or add the name with --http-allow-host\n');
+      return;
+    }
     if (req.method !== 'GET') { res.writeHead(405, { allow: 'GET' }).end('only GET\n'); return; }
+    if (path !== '/healthz' && !this.tokenOk(req)) {
+      this.counters.rejected_token++;
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('token required: Authorization: Bearer <token>, or ?token=<token>\n');
+      return;
+    }
     switch (path) {
       case '/status': return this.json(res, this.status());
       case '/healthz': {
         const age = this.lastFrameAt === undefined ? Infinity : nowMs() - this.lastFrameAt;
         const ok = age <= (this.o.staleMs ?? 10_000);
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : `no frame for ${Number.isFinite(age) ? (age / 1000).toFixed(1) + ' s' : 'the whole run'}\n`);
+        // Frames flow but an output lost writes (full disk): still 200 (a restart would not help), saying so.
+        const degraded = (this.o.describe?.().outputs ?? []).filter((out) => out.degraded);
+        const note = degraded.length ? `, degraded: ${degraded.map((out) => `${out.output} ${out.path} not written (${out.last_error})`).join('; ')}` : '';
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? `ok${note}\n` : `no frame for ${Number.isFinite(age) ? (age / 1000).toFixed(1) + ' s' : 'the whole run'}${note}\n`);
         return;
       }
       case '/events':
+        if (!this.addStream(this.events, req, res)) return;
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
         res.write(': agekit events\n\n');
-        this.events.add(res);
-        req.on('close', () => this.events.delete(res));
         return;
       case '/preview':
         if (!this.o.preview) { res.writeHead(404, { 'content-type': 'text/plain' }).end('preview is off: start agekit run with --preview\n'); return; }
+        if (!this.addStream(this.previews, req, res)) return;
         res.writeHead(200, { 'content-type': 'multipart/x-mixed-replace; boundary=agekitframe', 'cache-control': 'no-cache', connection: 'close' });
-        this.previews.add(res);
-        req.on('close', () => this.previews.delete(res));
         return;
       case '/':
-        res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body><h3>agekit</h3><a href="/status">status</a> · <a href="/events">events</a> · <a href="/healthz">healthz</a>${this.o.preview ? ' · <a href="/preview">preview</a><br><img src="/preview">' : ''}</body></html>`);
+        {
+          // Links carry the token the page was opened with, so a browser can follow them.
+          const q = this.o.token ? `?token=${encodeURIComponent(this.o.token)}` : '';
+          res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body><h3>agekit</h3><a href="/status${q}">status</a> · <a href="/events${q}">events</a> · <a href="/healthz">healthz</a>${this.o.preview ? ` · <a href="/preview${q}">preview</a><br><img src="/preview${q}">` : ''}</body></html>`);
+        }
         return;
       default:
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /status, /events, /healthz, /preview\n');
@@ -105,7 +252,8 @@ export class HttpSink implements Sink {
   }
 
   private json(res: ServerResponse, body: unknown): void {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body) + '\n');
+    // Source health quotes ffmpeg and camera messages, which may carry the stream's URL.
+    res.writeHead(200, { 'content-type': 'application/json' }).end(redactCredentials(JSON.stringify(body)) + '\n');
   }
 
   /** The /status body. */
@@ -119,6 +267,11 @@ export class HttpSink implements Sink {
       uptime_s: round((nowMs() - this.started) / 1000), stages,
       tracks: (this.last?.faces ?? []).map((f: TrackedFace) => ({ ...faceRecord(f), dwell_s: round(f.dwellMs / 1000) })),
       source: d.source, source_health: d.health, models: d.models,
+      http: { clients: this.events.size + this.previews.size, ...this.counters },
+      // Memory of the process, for leak watching over weeks (npm run bench:soak samples it).
+      process: processMemory(),
+      ...(d.outputs ? { outputs: d.outputs } : {}),
+      ...(d.mqtt ? { mqtt: d.mqtt } : {}),
     };
   }
 
@@ -128,7 +281,7 @@ export class HttpSink implements Sink {
     if (this.events.size) {
       const msg = `event: frame\ndata: ${JSON.stringify(frameRecord(r))}\n\n` +
         r.ended.map((t) => `event: track_end\ndata: ${JSON.stringify({ track: t.track, dwell_s: round(t.dwellMs / 1000), age_smoothed: t.ageSmoothed === undefined ? null : round(t.ageSmoothed), bucket: t.bucket ?? null })}\n\n`).join('');
-      for (const res of this.events) res.write(msg);
+      for (const res of [...this.events]) this.send(res, [msg]);
     }
     if (pixels && this.previews.size && !this.rendering && nowMs() - this.lastPreviewAt >= 1000 / (this.o.previewFps ?? 10)) {
       this.lastPreviewAt = nowMs();
@@ -142,7 +295,7 @@ export class HttpSink implements Sink {
     const copy: Frame = { ...frame, rgb: frame.rgb.slice() };
     renderPreview(copy, faces).then((jpeg) => {
       const head = `--agekitframe\r\ncontent-type: image/jpeg\r\ncontent-length: ${jpeg.length}\r\n\r\n`;
-      for (const res of this.previews) { res.write(head); res.write(jpeg); res.write('\r\n'); }
+      for (const res of [...this.previews]) this.send(res, [head, jpeg, '\r\n']);
     }).catch(() => undefined).finally(() => { this.rendering = false; });
   }
 
@@ -151,6 +304,11 @@ export class HttpSink implements Sink {
     this.server.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+function processMemory(): { rss_mb: number; heap_used_mb: number; external_mb: number } {
+  const m = process.memoryUsage();
+  return { rss_mb: round(m.rss / 2 ** 20), heap_used_mb: round(m.heapUsed / 2 ** 20), external_mb: round(m.external / 2 ** 20) };
 }
 
 function round(v: number): number {

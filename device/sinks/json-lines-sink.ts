@@ -1,13 +1,15 @@
 /**
  * One JSON object per processed frame, one per line: `frame`, `t_ms`, and `faces`, each with
  * `track`, `box` ([x, y, w, h] in frame pixels), `score`, `age`, `age_smoothed`, `bucket`.
- * Writes to a stream (stdout) or a file.
+ * Writes to a stream (stdout) or a file; a file keeps going through a full disk (lines lost are
+ * counted, the file stays whole).
  *
  * @example
  * const sink = JsonLinesSink.toStream(process.stdout);
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { isWriteFault, writeFaultError } from '../../core/errors.ts';
+import { OutputHealthTracker, type DegradableOutput, type OutputHealth, type OutputHealthOptions } from './output-health.ts';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FrameResult, Sink, TrackedFace } from '../stages.ts';
@@ -36,14 +38,17 @@ export function frameRecord(r: FrameResult): Record<string, unknown> {
 export class JsonLinesSink implements Sink {
   private constructor(private readonly out: Writable, private readonly owned: boolean) {}
 
+  /** Lines to a stream (stdout), with backpressure. */
   static toStream(out: Writable): JsonLinesSink {
     return new JsonLinesSink(out, false);
   }
 
-  static async toFile(path: string): Promise<JsonLinesSink> {
-    await mkdir(dirname(path), { recursive: true });
-    const ws: WriteStream = createWriteStream(path, { flags: 'w' });
-    return new JsonLinesSink(ws, true);
+  /**
+   * Lines to a file that survives a full disk: see {@link JsonLinesFileSink}.
+   * @param options.onEvent status lines when writing stops and starts again
+   */
+  static async toFile(path: string, options: OutputHealthOptions = {}): Promise<JsonLinesFileSink> {
+    return JsonLinesFileSink.open(path, options);
   }
 
   async write(r: FrameResult): Promise<void> {
@@ -53,5 +58,54 @@ export class JsonLinesSink implements Sink {
 
   async close(): Promise<void> {
     if (this.owned) await new Promise<void>((res) => this.out.end(res));
+  }
+}
+
+/**
+ * JSON lines to a file, one positional write per line. When the disk refuses a write (full, I/O
+ * error) the file is cut back to its last whole line, the line is counted as not written, and
+ * the run goes on; writing is tried again every few seconds, so lines resume once space frees.
+ */
+export class JsonLinesFileSink implements Sink, DegradableOutput {
+  private offset = 0;
+  private readonly health: OutputHealthTracker;
+
+  private constructor(private readonly fh: FileHandle, readonly path: string, options: OutputHealthOptions) {
+    this.health = new OutputHealthTracker('frames', path, options);
+  }
+
+  static async open(path: string, options: OutputHealthOptions = {}): Promise<JsonLinesFileSink> {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      return new JsonLinesFileSink(await open(path, 'w'), path, options);
+    } catch (err) {
+      if (isWriteFault(err)) throw writeFaultError(err, 'the frames file', path);
+      throw err;
+    }
+  }
+
+  async write(r: FrameResult): Promise<void> {
+    if (!this.health.shouldTry()) { this.health.fault(); return; }
+    const line = Buffer.from(JSON.stringify(frameRecord(r)) + '\n');
+    let done = 0;
+    try {
+      while (done < line.length) done += (await this.fh.write(line, done, line.length - done, this.offset + done)).bytesWritten;
+      this.offset += line.length;
+      this.health.ok();
+    } catch (err) {
+      if (!isWriteFault(err)) throw err;
+      // Keep the file whole: drop the part of this line that made it to disk.
+      if (done > 0) await this.fh.truncate(this.offset).catch(() => undefined);
+      this.health.fault(err);
+    }
+  }
+
+  outputHealth(): OutputHealth {
+    return this.health.health();
+  }
+
+  async close(): Promise<void> {
+    await this.fh.sync().catch(() => undefined);
+    await this.fh.close();
   }
 }

@@ -3,13 +3,18 @@
  * smoothed age, bucket and dwell when it ends) and periodic aggregates (`<topic>/aggregate`:
  * tracks per age bucket and dwell, for the interval and since start). While the broker is away
  * the client reconnects with backoff and the messages wait in agekit's own queue, so no
- * aggregate is lost; they go out in order once it is back.
+ * aggregate is lost; they go out in order once it is back. An outage is logged once when it
+ * starts and once when it ends (not on every reconnect attempt); messages dropped because the
+ * queue was full, and those still undelivered at exit, are counted ({@link MqttStats}) and said.
+ * The queue lives in memory only: a restart during an outage loses it, and the exit line says
+ * how many messages that was.
  *
  * @example
  * const sink = await MqttSink.create({ url: 'mqtt://127.0.0.1:1883/agekit/door1', intervalMs: 10000 });
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { UsageError } from '../../core/errors.ts';
+import { redactCredentials } from '../../core/redact.ts';
 import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
 
 export interface MqttSinkOptions {
@@ -40,6 +45,21 @@ export function parseMqttUrl(value: string, where = '--mqtt'): { broker: string;
 
 interface BucketTally { tracks: number; dwell_s: number }
 
+/** What became of the messages, for /status, the report and the exit line (snake_case wire form). */
+export interface MqttStats {
+  connected: boolean;
+  /** Messages the broker acknowledged. */
+  sent: number;
+  /** Messages waiting for the broker now. */
+  queued: number;
+  /** Messages dropped (oldest first) because the queue held `maxQueued`. */
+  dropped: number;
+  /** Broker outages seen (connection lost, or never made at start). */
+  outages: number;
+  /** Messages still queued when the sink closed: never delivered. Set by close(). */
+  undelivered?: number;
+}
+
 export class MqttSink implements Sink {
   private readonly queue: Array<{ topic: string; payload: string }> = [];
   private readonly seen = new Set<number>();
@@ -53,13 +73,41 @@ export class MqttSink implements Sink {
   dropped = 0;
   /** Messages the broker acknowledged. */
   sent = 0;
+  private outages = 0;
+  /** When the current outage began (undefined while connected or before the first attempt ends). */
+  private outageSince?: number;
+  private droppedThisOutage = 0;
+  private lastError?: string;
+  private undelivered?: number;
+  private finished = false;
 
   private constructor(private readonly client: MqttClient, readonly topic: string, private readonly o: MqttSinkOptions) {
     this.timer = setInterval(() => this.aggregate(), o.intervalMs ?? 10_000);
     this.timer.unref();
-    client.on('connect', () => { o.onEvent?.(`mqtt connected to ${parseMqttUrl(o.url).broker}`); void this.flush(); });
-    client.on('offline', () => o.onEvent?.(`mqtt broker unreachable; queueing (${this.queue.length} waiting)`));
-    client.on('error', (err) => o.onEvent?.(`mqtt error: ${err.message}`));
+    const broker = redactCredentials(parseMqttUrl(o.url).broker);
+    client.on('connect', () => {
+      if (this.outageSince !== undefined) {
+        o.onEvent?.(`mqtt broker ${broker} back after ${((Date.now() - this.outageSince) / 1000).toFixed(1)} s; sending ${this.queue.length} queued messages${this.droppedThisOutage ? ` (${this.droppedThisOutage} dropped while it was away: queue full)` : ''}`);
+        this.outageSince = undefined;
+        this.droppedThisOutage = 0;
+      } else o.onEvent?.(`mqtt connected to ${broker}`);
+      void this.flush();
+    });
+    // Reconnect attempts fail every reconnectMs for the whole outage: say it once, not each time.
+    const down = (why?: string) => {
+      if (why) this.lastError = why;
+      if (this.outageSince !== undefined) return;
+      this.outageSince = Date.now();
+      this.outages++;
+      o.onEvent?.(`mqtt broker ${broker} unreachable${this.lastError ? ` (${this.lastError})` : ''}; queueing up to ${o.maxQueued ?? 10_000} messages and retrying every ${((o.reconnectMs ?? 1000) / 1000).toFixed(1)} s`);
+    };
+    client.on('offline', () => down());
+    client.on('error', (err) => down(err.message));
+  }
+
+  /** Counters for /status and the report. */
+  stats(): MqttStats {
+    return { connected: this.client.connected, sent: this.sent, queued: this.queue.length, dropped: this.dropped, outages: this.outages, ...(this.undelivered !== undefined ? { undelivered: this.undelivered } : {}) };
   }
 
   /** Connect (without waiting for the broker: an absent broker is retried in the background). */
@@ -120,7 +168,11 @@ export class MqttSink implements Sink {
   private enqueue(sub: string, body: unknown): void {
     this.queue.push({ topic: `${this.topic}/${sub}`, payload: JSON.stringify(body) });
     const max = this.o.maxQueued ?? 10_000;
-    while (this.queue.length > max) { this.queue.shift(); this.dropped++; }
+    while (this.queue.length > max) {
+      this.queue.shift();
+      this.dropped++;
+      if (this.droppedThisOutage++ === 0) this.o.onEvent?.(`mqtt queue full (${max} messages): dropping the oldest while the broker is away`);
+    }
     void this.flush();
   }
 
@@ -151,11 +203,28 @@ export class MqttSink implements Sink {
     return this.queue.length === 0;
   }
 
-  /** Publish a last aggregate, try to deliver everything, disconnect. */
+  /**
+   * Publish a last aggregate and try to deliver everything for up to `timeoutMs`; what is left is
+   * counted as undelivered and said (once). Called by close(); call it earlier to have the counts
+   * for a report. No message is queued after it.
+   */
+  async finish(timeoutMs = 3000): Promise<MqttStats> {
+    if (!this.finished) {
+      this.finished = true;
+      clearInterval(this.timer);
+      this.aggregate();
+      await this.drain(timeoutMs);
+      this.undelivered = this.queue.length;
+      if (this.undelivered > 0 || this.dropped > 0) {
+        this.o.onEvent?.(`mqtt: ${this.undelivered} message${this.undelivered === 1 ? '' : 's'} not delivered at exit (broker ${this.client.connected ? 'too slow' : 'unreachable'})${this.dropped ? `, ${this.dropped} dropped earlier (queue full)` : ''}; ${this.sent} delivered`);
+      }
+    }
+    return this.stats();
+  }
+
+  /** {@link finish}, then disconnect. */
   async close(): Promise<void> {
-    clearInterval(this.timer);
-    this.aggregate();
-    await this.drain();
+    await this.finish();
     await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
   }
 }

@@ -10,10 +10,10 @@
  * const { model, meta } = await loadCheckpoint('runs/a'); // a run folder means its best/
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-file.ts';
-import { ModelFormatError } from '../../core/errors.ts';
+import { ModelFormatError, writeFaultError, writeFaultOf } from '../../core/errors.ts';
 import { parseModelMetadata, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import { commitDir, makeTempDir, readableDir } from '../../core/atomic-dir.ts';
 import { loadLayersModelFiles } from '../../core/tfjs-model-files.ts';
@@ -62,10 +62,19 @@ export async function serializeModel(model: tf.LayersModel): Promise<{ modelJson
 export async function saveCheckpoint(dir: string, model: tf.LayersModel, meta: ModelMetadata, extraFiles: CheckpointFiles = {}): Promise<void> {
   const { modelJson, weights } = await serializeModel(model);
   parseModelMetadata(meta, join(dir, METADATA_FILE)); // never write metadata we could not read back
-  const tmp = await makeTempDir(dir);
   const files: CheckpointFiles = { [MODEL_FILE]: modelJson, [WEIGHTS_FILE]: weights, [METADATA_FILE]: JSON.stringify(meta, null, 2) + '\n', ...extraFiles };
-  for (const [name, content] of Object.entries(files)) await writeFileAtomic(join(tmp, name), content);
-  await commitDir(tmp, dir);
+  let tmp: string | undefined;
+  try {
+    tmp = await makeTempDir(dir);
+    for (const [name, content] of Object.entries(files)) await writeFileAtomic(join(tmp, name), content);
+    await commitDir(tmp, dir);
+  } catch (err) {
+    // A full disk must not leave a half checkpoint: drop the temp folder, keep the previous one.
+    if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    const fault = writeFaultOf(err);
+    if (fault) throw writeFaultError(fault, `checkpoint ${basename(dir)}/`, dir, 'the previous checkpoint there (if any) is unchanged');
+    throw err;
+  }
 }
 
 async function isFile(path: string): Promise<boolean | undefined> {

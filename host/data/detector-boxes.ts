@@ -107,6 +107,9 @@ export async function detectDatasetBoxes(ds: Dataset, o: DetectBoxesOptions): Pr
   return { boxes: out.map(({ source: _source, ...d }) => d), placements, noise, skipped };
 }
 
+/** `format` of the sidecar of a boxes CSV. */
+export const DETECTOR_BOXES_FORMAT = 'agekit-boxes';
+
 const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /**
@@ -119,8 +122,9 @@ export async function writeDetectorBoxes(r: DetectBoxesResult, file: string, abo
     d.box.x.toFixed(2), d.box.y.toFixed(2), d.box.w.toFixed(2), d.box.h.toFixed(2), d.found, d.score.toFixed(3),
   ].join(','));
   await writeFileAtomic(file, ['path,age,split,x,y,w,h,found,score', ...rows].join('\n') + '\n');
+  // The format marks the CSV as agekit's own: its absolute paths are read as written (see the csv: loader).
   const sidecar = {
-    ...about, placements: r.placements, faces: r.boxes.length, never_found: r.boxes.filter((d) => d.found === 0).length,
+    format: DETECTOR_BOXES_FORMAT, ...about, placements: r.placements, faces: r.boxes.length, never_found: r.boxes.filter((d) => d.found === 0).length,
     skipped: r.skipped, box_noise: r.noise ? boxNoiseJson(r.noise) : null,
   };
   await writeFileAtomic(file.replace(/\.csv$/i, '') + '.json', JSON.stringify(sidecar, null, 2) + '\n');

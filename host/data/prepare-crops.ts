@@ -46,7 +46,7 @@ export interface CropResult {
   x: Float32Array;
   /** Indices (into jobs) of the crops in `x`. */
   ok: number[];
-  /** Jobs whose image could not be used: the skip reason (`missing_file`, `unreadable_image`) and the error message. */
+  /** Jobs whose image could not be used: the skip reason (`missing_file`, `unreadable_image`, `box_outside_image`) and the error message. */
   failed: CropFailure[];
   /** With `returnDecoded`: the images decoded for this request (index into jobs), in shared memory. */
   decoded?: { index: number; image: DecodedImage }[];
@@ -119,9 +119,22 @@ function shrinkFor(job: CropJob, width: number, height: number, outW: number, ou
   return decodeShrink(expandBox(job.box ?? { x: 0, y: 0, w: width, h: height }, spec), outW, outH);
 }
 
-/** Crop a decoded image for its job: the box (in source pixels) is scaled to the decoded size. */
+/** A face box with no pixel inside its image (skip reason `box_outside_image`). */
+export class BoxOutsideImageError extends DataError {}
+
+/** Throw {@link BoxOutsideImageError} when `box` does not overlap a width x height image at all. */
+export function checkBoxInImage(box: Box, width: number, height: number, where: string): void {
+  if (box.x >= width || box.y >= height || box.x + box.w <= 0 || box.y + box.h <= 0) {
+    throw new BoxOutsideImageError(`face box ${box.x},${box.y},${box.w},${box.h} lies entirely outside the ${width}x${height} image`, {
+      where, hint: 'boxes are x,y,w,h in pixels of the image as stored (after EXIF rotation); fix the box',
+    });
+  }
+}
+
+/** Crop a decoded image for its job: the box (in source pixels) is scaled to the decoded size. Throws BoxOutsideImageError for a box off the image. */
 export function cropJobImage(job: CropJob, source: JobImage, outW: number, outH: number, spec: CropSpec): Uint8Array {
   const { img, sourceWidth, sourceHeight } = source;
+  if (job.box) checkBoxInImage(job.box, sourceWidth, sourceHeight, job.path);
   const box = job.box ?? { x: 0, y: 0, w: sourceWidth, h: sourceHeight };
   // Full-size decodes scale by exactly 1, so one path serves both.
   const sx = img.width / sourceWidth, sy = img.height / sourceHeight;
@@ -190,7 +203,8 @@ export async function prepareCrops(req: CropRequest, concurrency = 3): Promise<C
       } catch (err) {
         if (!(err instanceof DataError)) throw err;
         const missing = err.message.includes('image file is missing');
-        failed.push({ index: i, reason: missing ? SKIP_REASONS.missingFile : SKIP_REASONS.unreadableImage, detail: err.message });
+        const reason = err instanceof BoxOutsideImageError ? SKIP_REASONS.boxOutsideImage : missing ? SKIP_REASONS.missingFile : SKIP_REASONS.unreadableImage;
+        failed.push({ index: i, reason, detail: err.message });
       }
     }
   };

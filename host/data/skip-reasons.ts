@@ -18,6 +18,10 @@ export const SKIP_REASONS = {
   badFileName: 'bad_file_name',
   /** The file exists but is not a decodable image (corrupt, truncated, not an image). */
   unreadableImage: 'unreadable_image',
+  /** The face box lies entirely outside its image: any crop of it would be edge pixels and a garbage age. */
+  boxOutsideImage: 'box_outside_image',
+  /** A label file names a path outside its own folder (`../`, an absolute path, a symlink out): skipped unless allowed. */
+  outsideFolder: 'outside_folder',
 } as const;
 
 export type SkipReason = (typeof SKIP_REASONS)[keyof typeof SKIP_REASONS];

@@ -10,6 +10,8 @@
  * const row = formatRelabelRow({ path: '/d/a.jpg', age: 31 }, 29.4, dist);
  */
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { parseDatasetSpec } from '../data/dataset-spec.ts';
 import { DataError } from '../../core/errors.ts';
 import type { CropSpec } from '../../core/contract/face-crop.ts';
 import type { Sample } from '../data/dataset.ts';
@@ -95,6 +97,24 @@ export async function readRelabelInfo(csvPath: string): Promise<RelabelInfo | un
 /** True when two sidecars describe the same teacher labelling (name, crop, input size, read-out). */
 export function sameLabelling(a: RelabelInfo, b: RelabelInfo): boolean {
   return a.teacher === b.teacher && JSON.stringify([a.inputSize, a.crop, a.readout]) === JSON.stringify([b.inputSize, b.crop, b.readout]);
+}
+
+/**
+ * Why two dataset specs are not the same dataset for resuming a relabel file, or undefined when
+ * they are: same kind, same folder or file (relative paths resolved against `cwd`) and the same
+ * options, except `limit=`, whose seeded subsets grow by extension (a larger limit keeps the
+ * smaller one's faces). Resuming with another dataset would merge two datasets into one file.
+ */
+export function datasetMismatch(recorded: string, asked: string, cwd = process.cwd()): string | undefined {
+  if (recorded === asked) return undefined;
+  let a, b;
+  try { a = parseDatasetSpec(recorded); b = parseDatasetSpec(asked); } catch { return `"${recorded}" is not "${asked}"`; }
+  const loc = (l: string) => (isAbsolute(l) ? l : resolve(cwd, l));
+  if (a.kind !== b.kind) return `kind ${a.kind} is not ${b.kind}`;
+  if (loc(a.location) !== loc(b.location)) return `location ${loc(a.location)} is not ${loc(b.location)}`;
+  const keys = new Set([...Object.keys(a.options), ...Object.keys(b.options)].filter((k) => k !== 'limit'));
+  for (const k of keys) if (a.options[k] !== b.options[k]) return `option ${k}=${a.options[k] ?? '(none)'} is not ${k}=${b.options[k] ?? '(none)'}`;
+  return undefined;
 }
 
 /**

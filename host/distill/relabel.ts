@@ -7,14 +7,14 @@
  * @example
  * const r = await relabelSamples({ teacher, teacherId: 'faceres', samples: ds.samples, datasetSpec: ds.spec, out: 'labels.csv' });
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-file.ts';
-import { DataError } from '../../core/errors.ts';
+import { DataError, isWriteFault, writeFaultError } from '../../core/errors.ts';
 import type { Sample } from '../data/dataset.ts';
 import { SeededRandom } from '../data/seeded-random.ts';
-import { RELABEL_FORMAT, RELABEL_HEADER, formatRelabelRow, readRelabelInfo, readRelabelProgress, relabelInfoPath, relabelKey, sameLabelling, type RelabelInfo } from './relabel-file.ts';
+import { RELABEL_FORMAT, RELABEL_HEADER, datasetMismatch, formatRelabelRow, readRelabelInfo, readRelabelProgress, relabelInfoPath, relabelKey, sameLabelling, type RelabelInfo } from './relabel-file.ts';
 import type { Teacher } from './teacher.ts';
 import { readTeacherCrop } from './teacher-input.ts';
 
@@ -81,6 +81,12 @@ export async function relabelSamples(opts: RelabelOptions): Promise<RelabelResul
         where: out, hint: 'choose another --out, or delete the file to start again',
       });
     }
+    const mismatch = datasetMismatch(existing.dataset, info.dataset);
+    if (mismatch) {
+      throw new DataError(`relabel file holds labels of dataset "${existing.dataset}", not "${info.dataset}" (${mismatch}); resuming would merge two datasets into one file`, {
+        where: out, hint: 'give the same --dataset to resume, or choose another --out for the new dataset',
+      });
+    }
   } else {
     await writeFileAtomic(relabelInfoPath(out), JSON.stringify(info, null, 2) + '\n');
   }
@@ -130,8 +136,18 @@ export async function relabelSamples(opts: RelabelOptions): Promise<RelabelResul
         ok.forEach((b, i) => {
           text += formatRelabelRow(b.sample, pred.ages[i], pred.dist?.subarray(i * bins, (i + 1) * bins));
         });
-        writeSync(fd, text);
-        fsyncSync(fd);
+        const before = fstatSync(fd).size;
+        try {
+          // A full disk first shows as a short write, then as ENOSPC: write until all is out or it throws.
+          const bytes = Buffer.from(text);
+          for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+          fsyncSync(fd);
+        } catch (err) {
+          if (!isWriteFault(err)) throw err;
+          // Keep the file whole (complete rows only) so a rerun resumes from it.
+          try { ftruncateSync(fd, before); } catch { /* the rerun drops a half row anyway */ }
+          throw writeFaultError(err, `relabel rows ${resumed + labelled + skipped + 1}..${resumed + labelled + skipped + ok.length}`, out, `the ${resumed + labelled} rows before them are complete: run the same command again to resume`);
+        }
         labelled += ok.length;
       }
       opts.onProgress?.(resumed + labelled + skipped, faces.length);

@@ -8,7 +8,7 @@
  * const ages = await predictor.predict(batch); // Float32Array [batch.n]
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
+import { checkMetadataAgainstModel, type ModelMetadata } from '../../core/contract/model-metadata.ts';
 import { runAgeModel } from '../../core/runtime/age-model.ts';
 import { TfjsRunner } from '../../core/runtime/tfjs-runner.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
@@ -27,11 +27,14 @@ export interface AgePredictor {
 
 /** A predictor over a tfjs LayersModel in memory (inference mode). `close` disposes the model unless `keepModel`. */
 export function tfjsAgePredictor(model: tf.LayersModel, meta: ModelMetadata, options: { name?: string; keepModel?: boolean } = {}): AgePredictor {
+  // The model's own shapes (with their unknown batch) are checked here; the runner's are not needed again.
+  checkMetadataAgainstModel(meta, { inputs: model.inputs.map((t) => t.shape), outputs: model.outputs.map((t) => t.shape) }, options.name ?? meta.net);
   return runnerAgePredictor(TfjsRunner.fromModel(model, { keepModel: options.keepModel }), meta, options.name ?? meta.net);
 }
 
 /** A predictor over a {@link ModelRunner} (a .tflite file in tfjs-tflite-node, a checkpoint in tfjs, ...). */
 export function runnerAgePredictor(runner: ModelRunner, meta: ModelMetadata, name: string): AgePredictor {
+  checkMetadataAgainstModel(meta, { inputs: runner.inputs.map((s) => s.shape), outputs: runner.runtime === 'tfjs' ? undefined : runner.outputs.map((s) => s.shape) }, name);
   const [h, w] = meta.inputSize;
   return {
     name,

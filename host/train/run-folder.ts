@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-file.ts';
-import { UsageError } from '../../core/errors.ts';
+import { DataError, UsageError } from '../../core/errors.ts';
 import type { TrainConfig } from './train-config.ts';
 
 export const CONFIG_FILE = 'config.json';
@@ -60,6 +60,40 @@ export interface TrainState {
   globalStep: number;
   /** Updates folded into the weight average (runs with config.weightAverage). */
   weightAverageUpdates?: number;
+}
+
+/**
+ * Read and check `last/train-state.json` for `train --resume`: it must exist, be JSON, and hold a
+ * completed epoch >= 1, a step count of at least one per epoch and at most that many weight-average
+ * updates. A file that fails says which file and what to do, instead of a crash (missing, cut) or
+ * a silent rewrite of metrics.jsonl (a tampered epoch -7).
+ */
+export async function readTrainState(lastDir: string): Promise<TrainState> {
+  const path = join(lastDir, TRAIN_STATE_FILE);
+  const hint = `delete ${lastDir} to train again from epoch 1 in this folder (best/ and metrics.jsonl stay), or start a new run with another --out`;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataError(code === 'ENOENT' ? 'the resume state is missing: last/ is incomplete' : `the resume state cannot be read (${code})`, { where: path, hint });
+  }
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new DataError(`the resume state is not valid JSON (${(err as Error).message})`, { where: path, hint });
+  }
+  const bad = (field: string, why: string): never => {
+    throw new DataError(`the resume state is not one agekit wrote: ${field} ${JSON.stringify(v?.[field])} ${why}`, { where: path, hint });
+  };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DataError('the resume state is not a JSON object', { where: path, hint });
+  if (!Number.isInteger(v.epoch) || (v.epoch as number) < 1) bad('epoch', 'is not a completed epoch (an integer >= 1)');
+  if (!Number.isInteger(v.globalStep) || (v.globalStep as number) < (v.epoch as number)) bad('globalStep', `is not an integer >= epoch ${v.epoch as number} (every epoch takes steps)`);
+  if (v.weightAverageUpdates !== undefined && (!Number.isInteger(v.weightAverageUpdates) || (v.weightAverageUpdates as number) < 0 || (v.weightAverageUpdates as number) > (v.globalStep as number))) {
+    bad('weightAverageUpdates', `is not an integer in 0..globalStep ${v.globalStep as number}`);
+  }
+  return { epoch: v.epoch as number, globalStep: v.globalStep as number, ...(v.weightAverageUpdates !== undefined ? { weightAverageUpdates: v.weightAverageUpdates as number } : {}) };
 }
 
 export async function writeRunConfig(dir: string, c: RunConfigFile): Promise<void> {

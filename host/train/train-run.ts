@@ -19,12 +19,13 @@ import { CropWorkerPool, defaultCropWorkers } from '../data/crop-worker-pool.ts'
 import { DecodedImageCache, defaultDecodeCacheBytes, type DecodedImageCacheStats } from '../data/decoded-image-cache.ts';
 import { buildNet, loadPretrained, parsePretraining } from '../nets/index.ts';
 import { BEST_DIR, LAST_DIR, loadCheckpoint, readCheckpointMetadata, resolveCheckpointDir, saveCheckpoint } from '../checkpoint/checkpoint.ts';
-import { recoverDir, removeStaleTempDirs } from '../../core/atomic-dir.ts';
+import { readableDir, recoverDir, removeStaleTempDirs } from '../../core/atomic-dir.ts';
+import { removeStaleTempFiles } from '../../core/atomic-file.ts';
 import { tfjsAgePredictor } from '../eval/age-predictor.ts';
 import { evaluateAgePredictor } from '../eval/evaluate.ts';
 import { formatLrSchedule, learningRateAt } from './lr-schedule.ts';
 import { createOptimizer, optimizerStateFiles, restoreOptimizerState, setLearningRate } from './optimizer.ts';
-import { readMetrics, readRunConfig, writeMetrics, writeRunConfig, TRAIN_STATE_FILE, type EpochRecord, type TrainState } from './run-folder.ts';
+import { readMetrics, readRunConfig, readTrainState, writeMetrics, writeRunConfig, TRAIN_STATE_FILE, type EpochRecord, type TrainState } from './run-folder.ts';
 import { dexTargets, groundTruthTargets, type TargetProvider } from './targets.ts';
 import { createTrainStep } from './train-step.ts';
 import { registerBatchNormGradient } from './batch-norm-gradient.ts';
@@ -134,6 +135,7 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const { outDir } = o;
   let config = o.config;
   await removeStaleTempDirs(outDir);
+  await removeStaleTempFiles(outDir);
   const existing = await readRunConfig(outDir);
   const targets = o.targets ?? (config.head === 'dex' && config.labelSigma ? dexTargets({ labelSigma: config.labelSigma }) : groundTruthTargets(config.head));
   const crop = cropOf(config, o.train);
@@ -156,9 +158,10 @@ async function trainLockedRun(o: TrainRunOptions): Promise<TrainRunResult> {
     await recoverDir(join(outDir, BEST_DIR));
     const hasLast = await recoverDir(join(outDir, LAST_DIR));
     if (hasLast) {
+      // The state first: a bad one is reported before minutes of model loading.
+      const state = await readTrainState(await readableDir(join(outDir, LAST_DIR)) ?? join(outDir, LAST_DIR));
       const last = await loadCheckpoint(join(outDir, LAST_DIR));
       model = last.model;
-      const state = JSON.parse(await readFile(join(last.dir, TRAIN_STATE_FILE), 'utf8')) as TrainState;
       startEpoch = state.epoch;
       globalStep = state.globalStep;
       // last/'s model files hold the average; the raw weights the optimizer continues are beside them.

@@ -46,7 +46,8 @@ dataTest(test)('convert writes a .tflite with the checkpoint metadata, --check r
   t.true(report.check.outputs[0].maxRelDiff <= 1e-4, JSON.stringify(report.check));
   t.true(Math.abs(report.check.maeTfjs - report.check.maeTflite) < 1e-3);
   const embedded = readTfliteMetadata(new Uint8Array(await readFile(out)), out);
-  t.deepEqual(embedded, { ...meta, quantization: { mode: 'none' } });
+  t.deepEqual(embedded, { ...meta, quantization: { mode: 'none' }, weightsSha256: embedded?.weightsSha256 });
+  t.regex(embedded?.weightsSha256 ?? '', /^[0-9a-f]{64}$/);
   const inspect = await cli(['inspect', out]);
   t.is(inspect.code, 0, inspect.stderr);
   t.regex(inspect.stdout, /input +\S+ \[1,64,64,3\] float32/);

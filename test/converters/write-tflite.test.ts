@@ -31,7 +31,8 @@ test('a model with every mapped layer class converts and float32 matches tfjs in
   const [got] = await runner.run([x], 1);
   const d = compareOutputs(ref, got);
   t.true(d.rel <= 1e-4, `relative difference ${d.rel}`);
-  t.deepEqual(runner.meta, meta);
+  t.deepEqual(runner.meta, { ...meta, weightsSha256: runner.meta?.weightsSha256 });
+  t.regex(runner.meta?.weightsSha256 ?? '', /^[0-9a-f]{64}$/);
   await runner.close();
 });
 
@@ -48,8 +49,9 @@ test('output is byte-for-byte deterministic and inspect reads back ops, options 
   t.is(stem.options.values.stride_w, 2);
   t.is(stem.options.values.fused_activation_function, 3); // RELU6
   t.deepEqual(info.tensors[info.inputs[0]].shape, [1, 32, 32, 3]);
-  t.deepEqual(info.agekit, meta);
-  t.deepEqual(readTfliteMetadata(a, 'x'), meta);
+  t.deepEqual(info.agekit, { ...meta, weightsSha256: info.agekit?.weightsSha256 });
+  t.is(info.weightsCheck, 'verified');
+  t.deepEqual(readTfliteMetadata(a, 'x'), info.agekit);
   t.true(info.weightBytes > 0 && info.weightBytes < info.fileBytes);
 });
 

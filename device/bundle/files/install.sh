@@ -169,7 +169,11 @@ install -d -o agekit -g agekit -m 750 "$STATE_DIR"
 # The runtime's XNNPACK cache (used only if the prebuilt library cannot load): private to agekit.
 install -d -o agekit -g agekit -m 700 "$STATE_DIR/cache"
 install -d -m 755 /etc/agekit
-[ -f /etc/agekit/agekit.env ] || install -m 644 "$PREFIX/agekit.env.example" /etc/agekit/agekit.env
+# The env file may hold an MQTT password or an HTTP token: root only (systemd reads it as root
+# before starting the service as agekit). An existing one is kept, and its mode fixed.
+[ -f /etc/agekit/agekit.env ] || install -m 600 -o root -g root "$PREFIX/agekit.env.example" /etc/agekit/agekit.env
+chown root:root /etc/agekit/agekit.env
+chmod 600 /etc/agekit/agekit.env
 sed "s#/opt/agekit#$PREFIX#g" "$PREFIX/agekit.service" > /etc/systemd/system/agekit.service
 systemctl daemon-reload
 systemctl enable agekit.service >/dev/null 2>&1

@@ -149,13 +149,13 @@ export async function cleanRootScenario(t: ExecutionContext, targetName: BundleT
   const systemctl = join(root, 'usr', 'local', 'bin', 'systemctl');
   writeFileSync(systemctl, '#!/bin/sh\necho "systemctl $*" >> /root/agekit-test/systemctl.log\n', { mode: 0o755 });
   try {
-    const service = await runInRoot(root, `cd ${inRoot} && ./install.sh && id agekit && stat -c '%U %a' /var/lib/agekit /var/lib/agekit/cache && ` +
+    const service = await runInRoot(root, `cd ${inRoot} && ./install.sh && id agekit && stat -c '%U %a' /var/lib/agekit /var/lib/agekit/cache /etc/agekit/agekit.env && ` +
       "grep -E '^(ExecStart|User)=' /etc/systemd/system/agekit.service && grep -c AGEKIT_ARGS /etc/agekit/agekit.env && " +
       "su -s /bin/sh agekit -c '/opt/agekit/agekit-device check' 2>&1 | tail -n 1");
     t.is(service.code, 0, service.stderr);
     t.regex(service.stderr, /installed in \/opt\/agekit and started as the agekit service/);
     t.regex(service.stdout, /uid=\d+\(agekit\) gid=\d+\(agekit\) groups=\d+\(agekit\),\d+\(video\)/);
-    t.regex(service.stdout, /agekit 750\nagekit 700\n/);
+    t.regex(service.stdout, /agekit 750\nagekit 700\nroot 600\n/, 'the env file (MQTT passwords, HTTP tokens) is root-only');
     t.regex(service.stdout, /ExecStart=\/opt\/agekit\/agekit-device \$AGEKIT_ARGS\nUser=agekit|User=agekit\n.*ExecStart=\/opt\/agekit\/agekit-device \$AGEKIT_ARGS/s);
     // The service user can read the install and runs TFLite on the bundled XNNPACK library.
     t.regex(service.stdout, /agekit check: tflite on xnnpack .*XNNPACK shim bundled \(\/opt\/agekit\/native\/libagekit-xnnpack\.so\)/);

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
 import type { RgbImage } from '../../../core/contract/face-crop.ts';
@@ -50,20 +51,28 @@ const increasing = (v: number[]) => v.every((x, i) => i === 0 || x > v[i - 1]);
 const decreasing = (v: number[]) => v.every((x, i) => i === 0 || x < v[i - 1]);
 const bySeverity = async (name: CorruptionName, f: (img: RgbImage) => number) => Promise.all(SEVERITIES.map(async (s) => f(await corrupted(name, s))));
 
-dataTest(test)('mosaic of every corruption at every severity (rows = corruptions, columns = original + severities 1..5)', async (t) => {
+dataTest(test)('every corruption changes the face more at each severity (mean absolute change), and the mosaic of all is written', async (t) => {
   const original = await getFace();
   const tiles: MosaicTile[] = [];
+  const change = (img: RgbImage) => { let d = 0; for (let i = 0; i < img.data.length; i++) d += Math.abs(img.data[i] - original.data[i]); return d / img.data.length; };
   for (const c of CORRUPTIONS) {
     tiles.push({ image: original, label: c.name.slice(0, 8) });
+    const changes: number[] = [];
     for (const s of SEVERITIES) {
       const img = await corrupted(c.name, s);
       t.is(img.width, 112); t.is(img.height, 112);
+      changes.push(change(img));
       tiles.push({ image: img, label: String(s) });
     }
+    t.log(`${c.name}: ${changes.map((v) => v.toFixed(2)).join(' ')}`);
+    t.true(changes[0] > 0.4, `${c.name} severity 1 changes the face (${changes[0].toFixed(2)} grey levels)`);
+    // Spatter switches from water (1-3) to mud (4-5): a different kind, not a larger amount.
+    if (c.name !== 'spatter') t.true(increasing(changes), `${c.name}: mean absolute change ${changes.map((v) => v.toFixed(2)).join(' ')} must grow with severity`);
   }
-  const out = join(tmpdir(), 'agekit-corruptions-mosaic.png');
-  const mosaic = await writeMosaicPng(tiles, out, { columns: 6, minTilePx: 112, textScale: 1 });
-  t.log(`mosaic: ${out}`);
+  // The mosaic holds faces: written in this test's own folder, removed after it.
+  const dir = await mkdtemp(join(tmpdir(), 'agekit-corruptions-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const mosaic = await writeMosaicPng(tiles, join(dir, 'mosaic.png'), { columns: 6, minTilePx: 112, textScale: 1 });
   t.is(tiles.length, 13 * 6);
   t.true(mosaic.width >= 6 * 112 && mosaic.height >= 13 * 112);
 });

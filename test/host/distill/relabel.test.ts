@@ -1,7 +1,7 @@
 // Relabelling real UTKFace faces: the file holds the teacher's own predictions, loads as relabel:/csv:, and survives a SIGKILL.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { appendFile, copyFile, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../../core/backend/tfjs-backend.ts';
@@ -13,6 +13,7 @@ import { ageMetrics } from '../../../host/eval/metrics.ts';
 import { builtinDescriptor, createTeacher } from '../../../host/distill/teacher-registry.ts';
 import { readTeacherCrop } from '../../../host/distill/teacher-input.ts';
 import { projectRoot, dataTest, utkfaceDir } from '../../support/shared-data.ts';
+import { mountSmallDisk } from '../../support/tmpfs.ts';
 
 test.before(async () => {
   await initBackend('wasm');
@@ -122,4 +123,41 @@ dataTest(test.serial)('relabel killed with SIGKILL mid-way and restarted gives t
     t.true(Math.abs(ta - tb) < 1e-3, `row ${i}: resumed ${ta}, uninterrupted ${tb}`);
   }
   t.true((await stat(`${killed}.json`)).isFile());
+});
+
+dataTest(test.serial)('relabel resumed with a different dataset is refused with the reason; a larger limit= of the same dataset resumes', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'agekit-relabel-dataset-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const teacher = await createTeacher(builtinDescriptor('faceapi'));
+  t.teardown(() => teacher.close());
+  const out = join(dir, 'labels.csv');
+  const specA = `utkface:${utkfaceDir()}:split=val:limit=3`;
+  const a = await loadDataset(specA);
+  await relabelSamples({ teacher, teacherId: 'faceapi', samples: a.samples, datasetSpec: specA, out });
+  const before = await readFile(out, 'utf8');
+  const specB = `utkface:${utkfaceDir()}:split=train:limit=3`;
+  const b = await loadDataset(specB);
+  const err = await t.throwsAsync(relabelSamples({ teacher, teacherId: 'faceapi', samples: b.samples, datasetSpec: specB, out }));
+  t.regex(err!.message, /labels\.csv: relabel file holds labels of dataset ".*split=val:limit=3", not ".*split=train:limit=3" \(option split=val is not split=train\).*give the same --dataset/);
+  t.is(await readFile(out, 'utf8'), before, 'the file is untouched');
+  const specA5 = `utkface:${utkfaceDir()}:split=val:limit=5`;
+  const r = await relabelSamples({ teacher, teacherId: 'faceapi', samples: (await loadDataset(specA5)).samples, datasetSpec: specA5, out });
+  t.like(r, { total: 5, resumed: 3, labelled: 2 });
+});
+
+dataTest(test.serial)('relabel on a full disk stops naming the file and the rows not written; the file stays whole and resumes', async (t) => {
+  const disk = mountSmallDisk(t, '8k');
+  if (!disk) return;
+  const teacher = await createTeacher(builtinDescriptor('faceapi'));
+  t.teardown(() => teacher.close());
+  const spec = `utkface:${utkfaceDir()}:split=val:limit=120`;
+  const ds = await loadDataset(spec);
+  const out = join(disk.dir, 'labels.csv');
+  const err = await t.throwsAsync(relabelSamples({ teacher, teacherId: 'faceapi', samples: ds.samples, datasetSpec: spec, out, batchSize: 8 }));
+  t.regex(err!.message, /labels\.csv: relabel rows \d+\.\.\d+ was not written: the disk is full \(ENOSPC\); the \d+ rows before them are complete: run the same command again to resume/);
+  const text = await readFile(out, 'utf8');
+  t.true(text.endsWith('\n'), 'no half row');
+  const rows = text.trim().split('\n').length - 1;
+  t.true(rows > 0 && rows < 120, `${rows} rows`);
+  t.regex(err!.message, new RegExp(`the ${rows} rows before them`));
 });
