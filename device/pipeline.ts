@@ -136,9 +136,9 @@ export interface CreatePipelineOptions {
   detector?: Detector;
   /** Default: the shipped student if there is one; `null` for detection and tracking only. */
   estimator?: Estimator | null;
-  /** Default: an IouTracker with default options; for an `images:` spec a FrameTracker (each photo's faces its own) unless `track`. */
+  /** Default: an IouTracker with `trackerOptions`, or a FrameTracker (each frame's faces its own) when `track` is false. */
   tracker?: Tracker;
-  /** With an `images:` spec and no tracker: link faces across photos (an IouTracker). Default false. */
+  /** Link faces across frames when no tracker is given. Default true, but false for an `images:` spec (unrelated photos). */
   track?: boolean;
   trackerOptions?: IouTrackerOptions;
   sinks?: Sink[];
@@ -165,8 +165,8 @@ export async function createPipeline(o: CreatePipelineOptions): Promise<Pipeline
     if (student) estimator = await AgeEstimator.create({ modelPath: student });
   }
   const source = typeof o.source === 'string' ? await createSource(o.source, o.sourceOptions) : o.source;
-  const photos = typeof o.source === 'string' && o.source.startsWith('images:') && !o.track;
-  const tracker = o.tracker ?? (photos ? new FrameTracker({ buckets: o.trackerOptions?.buckets }) : new IouTracker(o.trackerOptions));
+  const track = o.track ?? !(typeof o.source === 'string' && o.source.startsWith('images:'));
+  const tracker = o.tracker ?? (track ? new IouTracker(o.trackerOptions) : new FrameTracker({ buckets: o.trackerOptions?.buckets }));
   const sinks = o.sinks ?? [];
   return {
     source, detector, estimator, tracker, sinks,

@@ -127,6 +127,8 @@ export interface Tracker {
   takeEnded(): EndedTrack[];
   /** Tracks alive now. */
   active(): TrackedFace[];
+  /** End every live track now (the run is over) and return them. */
+  flush?(): EndedTrack[];
 }
 
 /** The timed stages of one frame. */

@@ -12,11 +12,8 @@ import { removeStaleTempFiles, writeFileAtomic } from '../../core/atomic-file.ts
 import type { RuntimeName } from '../../core/runtime/model-runner.ts';
 import { BlazeFaceDetector } from '../detectors/blazeface-detector.ts';
 import { AgeEstimator } from '../estimators/age-estimator.ts';
-import { IouTracker } from '../trackers/iou-tracker.ts';
-import { FrameTracker } from '../trackers/frame-tracker.ts';
 import { StabilityStats } from '../sinks/stability-stats.ts';
-import { createSource } from '../sources/create-source.ts';
-import { defaultDetectorPath, defaultStudentPath, runPipeline, shippedModelsDir, type PipelineSummary } from '../pipeline.ts';
+import { createPipeline, defaultDetectorPath, defaultStudentPath, shippedModelsDir, type PipelineSummary } from '../pipeline.ts';
 import { isDegradableOutput } from '../sinks/output-health.ts';
 import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
 import { LatencyStats, formatLatencyTable } from '../sinks/latency-stats.ts';
@@ -112,13 +109,19 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
   } else say('--no-ages: detecting and tracking only');
 
   let starts = 0;
-  const source = await createSource(o.source, {
-    size: o.size, fps: o.fps, loop: o.loop, openTimeoutMs: o.openTimeoutMs,
-    // The first start is routine; restarts, stalls, bad frames and the end are worth a line.
-    onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
-  });
   const track = o.track ?? !o.source.startsWith('images:');
-  const tracker = track ? new IouTracker({ smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets }) : new FrameTracker({ buckets: o.buckets });
+  // The same facade a library user calls: the models loaded above, the source and tracker from the flags.
+  const sinks: Sink[] = [];
+  const pipeline = await createPipeline({
+    source: o.source, detector, estimator: estimator ?? null, track, sinks,
+    sourceOptions: {
+      size: o.size, fps: o.fps, loop: o.loop, openTimeoutMs: o.openTimeoutMs,
+      // The first start is routine; restarts, stalls, bad frames and the end are worth a line.
+      onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
+    },
+    trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets },
+  });
+  const { source, tracker } = pipeline;
   if (!track) say(o.source.startsWith('images:') ? 'images: each photo\'s faces are its own (no tracking across photos; --track links them)' : 'no tracking: each frame\'s faces are their own');
   const stability = new StabilityStats({ warmupEstimates: o.window ?? 10 });
   const stats = new LatencyStats();
@@ -128,7 +131,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     write(r: FrameResult) { for (const t of r.ended) { tracksEnded++; if (ended.length < 100_000) ended.push(t); } },
     async close() {},
   };
-  const sinks: Sink[] = [stats, trackLog, stability];
+  sinks.push(stats, trackLog, stability);
   const opened: Sink[] = [];
   const outputsHealth = () => opened.filter(isDegradableOutput).map((sink) => sink.outputHealth());
   let mqtt: MqttSink | undefined;
@@ -176,15 +179,15 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     let summary: PipelineSummary | undefined;
     let failure: unknown;
     try {
-      summary = await runPipeline({
-        source, detector, estimator, tracker, sinks, maxFrames: o.maxFrames,
+      summary = await pipeline.run(signal, {
+        maxFrames: o.maxFrames,
         onFrameError: (err, frame) => say(`frame ${frame} skipped: ${(err as Error).message}`),
-      }, signal);
+      });
     } catch (err) {
       failure = err;
     }
     // Tracks still alive at the end count as ended now (for MQTT, the report and the tally).
-    const last = tracker.flush();
+    const last = tracker.flush?.() ?? [];
     for (const t of last) { tracksEnded++; if (ended.length < 100_000) ended.push(t); mqtt?.trackEnded(t); }
     // Deliver what MQTT still holds now, so the report can say what was not delivered.
     const mqttStats = await mqtt?.finish();
