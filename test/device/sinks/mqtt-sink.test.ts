@@ -1,10 +1,10 @@
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
+import { freePort, startMosquitto, stopMosquitto } from '../support/mosquitto.ts';
 import { MqttSink, parseMqttUrl } from '../../../device/sinks/mqtt-sink.ts';
 import type { EndedTrack, FrameResult, TrackedFace } from '../../../device/stages.ts';
 
@@ -12,31 +12,14 @@ const dir = mkdtempSync(join(tmpdir(), 'agekit-mqtt-'));
 const brokers: ChildProcess[] = [];
 test.after.always(() => { for (const b of brokers) b.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
-}
-
-/** Start the real mosquitto on a loopback port, with persistence so sessions survive a restart. */
+/** The real mosquitto on a loopback port, with persistence so sessions survive a restart. */
 async function startBroker(port: number): Promise<ChildProcess> {
-  const conf = join(dir, `mosquitto-${port}.conf`);
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\n`);
-  const b = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const b = await startMosquitto(dir, port, { persistence: true });
   brokers.push(b);
-  // Ready when a client can connect.
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 1000 });
-      c.once('connect', () => { c.end(true); resolve(true); });
-      c.once('error', () => { c.end(true); resolve(false); });
-      c.once('close', () => resolve(false));
-    });
-    if (ok) return b;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('mosquitto did not start');
+  return b;
 }
 
-const stopBroker = (b: ChildProcess) => new Promise<void>((resolve) => { b.once('exit', () => resolve()); b.kill('SIGTERM'); });
+const stopBroker = stopMosquitto;
 
 /** A subscriber whose session (clean: false, QoS 1) lives in the broker across restarts. */
 function subscribe(port: number, topic: string): { messages: Array<{ topic: string; body: any }>; client: mqtt.MqttClient; ready: Promise<void> } {

@@ -12,10 +12,13 @@ export function freePort(): Promise<number> {
   return new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
 }
 
-/** Start mosquitto on `port` (anonymous clients allowed) and wait until a client can connect. */
-export async function startMosquitto(dir: string, port: number): Promise<ChildProcess> {
+/**
+ * Start mosquitto on `port` (anonymous clients allowed) and wait until a client can connect. With
+ * `persistence`, sessions and queued messages survive a restart (kept in `dir`).
+ */
+export async function startMosquitto(dir: string, port: number, o: { persistence?: boolean } = {}): Promise<ChildProcess> {
   const conf = join(dir, `mosquitto-${port}.conf`);
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\n`);
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\n` + (o.persistence ? `persistence true\npersistence_location ${dir}/\n` : ''));
   const b = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'ignore'] });
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
