@@ -57,6 +57,7 @@ export async function runPipeline(o: RunPipelineOptions, signal: AbortSignal): P
   const start = nowMs();
   let frames = 0, faces = 0, failedFrames = 0, outputMs = 0;
   const clock = new StageClock();
+  const detectParts = clock.parts('detect');
   try {
     while (!signal.aborted && (o.maxFrames === undefined || frames < o.maxFrames)) {
       clock.reset();
@@ -67,7 +68,7 @@ export async function runPipeline(o: RunPipelineOptions, signal: AbortSignal): P
       const frame = next.value;
       let result: FrameResult, crops: FaceCrop[];
       try {
-        const boxes = await clock.time('detect', () => o.detector.detect(frame));
+        const boxes = await clock.time('detect', () => o.detector.detect(frame, detectParts));
         crops = o.estimator ? clock.timeSync('crop', () => cropFaces(frame, boxes, o.estimator!.meta)) : [];
         const ages = o.estimator && crops.length ? await clock.time('estimate', () => o.estimator!.estimate(crops)) : [];
         const aged: AgedFace[] = boxes.map((box, i) => ({ box, age: ages[i]?.age }));
@@ -77,6 +78,7 @@ export async function runPipeline(o: RunPipelineOptions, signal: AbortSignal): P
           frame: frame.index, tMs: frame.tMs, width: frame.width, height: frame.height, faces: tracked, ended: o.tracker.takeEnded(),
           // `output` is known only after the sinks ran: it is the previous frame's.
           stageMs: { ...ms, output: outputMs, total: ms.capture + ms.detect + ms.crop + ms.estimate + ms.track },
+          ...(Object.keys(clock.extraMs).length ? { extraMs: { ...clock.extraMs } } : {}),
         };
       } catch (err) {
         failedFrames++;

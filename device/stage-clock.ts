@@ -13,9 +13,21 @@ export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** Where a stage reports the time of its inner parts (e.g. the detector's `infer`), in ms. */
+export interface StagePartTimer {
+  add(part: string, ms: number): void;
+}
+
 /** Accumulates ms per stage for one frame. */
 export class StageClock {
   readonly ms: Record<Stage, number> = { capture: 0, detect: 0, crop: 0, estimate: 0, track: 0, output: 0 };
+  /** Inner parts of stages, as `<stage>.<part>` (e.g. `detect.infer`), when a stage reports them. */
+  readonly extraMs: Record<string, number> = {};
+
+  /** A timer a stage may use for its inner parts; they land in {@link extraMs} under `<stage>.<part>`. */
+  parts(stage: Stage): StagePartTimer {
+    return { add: (part, ms) => { const k = `${stage}.${part}`; this.extraMs[k] = (this.extraMs[k] ?? 0) + ms; } };
+  }
 
   /** Run `fn`, add its wall time to `stage`, return its result. */
   async time<T>(stage: Stage, fn: () => T | Promise<T>): Promise<T> {
@@ -44,5 +56,6 @@ export class StageClock {
 
   reset(): void {
     for (const k of Object.keys(this.ms) as Stage[]) this.ms[k] = 0;
+    for (const k of Object.keys(this.extraMs)) delete this.extraMs[k];
   }
 }

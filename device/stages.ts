@@ -9,6 +9,7 @@
  */
 import type { Box } from '../core/contract/face-crop.ts';
 import type { ModelMetadata } from '../core/contract/model-metadata.ts';
+import type { StagePartTimer } from './stage-clock.ts';
 
 /** One camera frame: RGB bytes, HWC, `width * height * 3` long. */
 export interface Frame {
@@ -108,8 +109,8 @@ export interface EndedTrack {
 
 export interface Detector {
   readonly id: string;
-  /** Faces in frame pixels, best first. */
-  detect(frame: Frame): Promise<FaceBox[]>;
+  /** Faces in frame pixels, best first. `parts`, when given, receives the time of its inner parts. */
+  detect(frame: Frame, parts?: StagePartTimer): Promise<FaceBox[]>;
   close?(): Promise<void>;
 }
 
@@ -144,6 +145,8 @@ export interface FrameResult {
   faces: TrackedFace[];
   /** Ms spent in each stage of this frame; `total` is capture to end of tracking. */
   stageMs: Record<Stage | 'total', number>;
+  /** Inner parts of stages that report them, as `<stage>.<part>` (BlazeFace: `detect.input`, `detect.infer`, `detect.decode`). */
+  extraMs?: Record<string, number>;
   /** Tracks that ended on this frame. */
   ended: EndedTrack[];
 }

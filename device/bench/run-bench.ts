@@ -1,7 +1,9 @@
 /**
  * `agekit bench` as a library call: the whole per-frame path (capture from memory, detector
  * input, detector inference, anchor decoding + NMS, crop, age estimation, tracking) over fixed
- * frames for each runtime x thread count, timed per stage with the pipeline's clock.
+ * frames for each runtime x thread count. The frames go through runPipeline, the loop `agekit run`
+ * and createPipeline use, so the bench times that loop with its own clock (the detector reports its
+ * inner parts through the clock's part timer).
  *
  * All configurations are opened first and then measured in turns, pass by pass, on the same
  * frames: on a machine whose load changes (a training job next door) every configuration sees
@@ -13,11 +15,11 @@
 import type { RuntimeName } from '../../core/runtime/model-runner.ts';
 import { BlazeFaceDetector } from '../detectors/blazeface-detector.ts';
 import { AgeEstimator } from '../estimators/age-estimator.ts';
-import { cropFaces } from '../estimators/crop-faces.ts';
 import { FrameAssembler } from '../sources/frame-assembler.ts';
 import { IouTracker } from '../trackers/iou-tracker.ts';
 import { quantile } from '../sinks/latency-stats.ts';
-import type { AgedFace, Frame } from '../stages.ts';
+import type { Frame, FrameResult, Sink, Source } from '../stages.ts';
+import { runPipeline } from '../pipeline.ts';
 
 export interface BenchConfig {
   runtime: RuntimeName;
@@ -80,8 +82,6 @@ export interface RunBenchOptions {
 }
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
-const hr = () => process.hrtime.bigint();
-const msSince = (t0: bigint) => Number(hr() - t0) / 1e6;
 
 /** One opened configuration and its samples. */
 interface Lane {
@@ -99,51 +99,55 @@ interface Lane {
 }
 
 /**
- * One frame through the whole path. Capture from memory: the frame's raw bytes cut into pipe
- * reads and assembled, as the raw-pipe sources do with ffmpeg's output.
+ * Fixed frames as a source: each frame's raw bytes cut into pipe-sized reads and assembled into a
+ * pooled buffer, as the raw-pipe sources do with ffmpeg's output, so capture is timed as on a camera.
  */
-async function step(lane: Lane, frame: Frame, chunkBytes: number, record: boolean): Promise<void> {
-  const ms: Record<BenchStageName, number> = { capture: 0, detect_input: 0, detect_infer: 0, detect_decode: 0, crop: 0, estimate: 0, track: 0 };
-  const cpu0 = process.cpuUsage();
-  let t = hr();
-  if (!lane.assembler || lane.assembler.width !== frame.width || lane.assembler.height !== frame.height) lane.assembler = new FrameAssembler(frame.width, frame.height, 'rgb24');
-  let rgb: Uint8Array | undefined;
-  for (let off = 0; off < frame.rgb.length; off += chunkBytes) rgb = lane.assembler.push(frame.rgb.subarray(off, off + chunkBytes))[0] ?? rgb;
-  lane.tMs += 33.3;
-  const captured: Frame = { index: frame.index, tMs: lane.tMs, width: frame.width, height: frame.height, rgb: rgb! };
-  ms.capture = msSince(t);
+function memorySource(lane: Lane, frames: Frame[], chunkBytes: number): Source {
+  const health = { badFrames: 0, restarts: 0, stalls: 0, dropped: 0 };
+  return {
+    id: 'bench:memory', health,
+    async *frames(signal: AbortSignal) {
+      for (const f of frames) {
+        if (signal.aborted) return;
+        if (!lane.assembler || lane.assembler.width !== f.width || lane.assembler.height !== f.height) lane.assembler = new FrameAssembler(f.width, f.height, 'rgb24');
+        let rgb: Uint8Array | undefined;
+        for (let off = 0; off < f.rgb.length; off += chunkBytes) rgb = lane.assembler.push(f.rgb.subarray(off, off + chunkBytes))[0] ?? rgb;
+        lane.tMs += 33.3;
+        yield { index: f.index, tMs: lane.tMs, width: f.width, height: f.height, rgb: rgb! };
+      }
+    },
+    release: (frame) => lane.assembler?.release(frame.rgb),
+    close: async () => {},
+  };
+}
 
-  t = hr();
-  const map = lane.detector.prepareInput(captured);
-  ms.detect_input = msSince(t);
-  t = hr();
-  const raw = await lane.detector.infer();
-  ms.detect_infer = msSince(t);
-  t = hr();
-  const boxes = lane.detector.decodeFaces(raw, map, captured);
-  ms.detect_decode = msSince(t);
-
-  let ages: Array<number | undefined> = [];
-  if (lane.estimator && boxes.length) {
-    t = hr();
-    const crops = cropFaces(captured, boxes, lane.estimator.meta);
-    ms.crop = msSince(t);
-    t = hr();
-    ages = (await lane.estimator.estimate(crops)).map((a) => a.age);
-    ms.estimate = msSince(t);
-  }
-  t = hr();
-  const aged: AgedFace[] = boxes.map((box, i) => ({ box, age: ages[i] }));
-  lane.tracker.update(captured.tMs, aged);
+/**
+ * Run `frames` through the lane with runPipeline, the loop `agekit run` and createPipeline use,
+ * and record each frame's stage times (the detector's inner parts from its part timer) and CPU
+ * time, after the first `unrecorded` frames.
+ */
+async function runFrames(lane: Lane, frames: Frame[], chunkBytes: number, unrecorded: number): Promise<void> {
+  let seen = 0;
+  let cpu0 = process.cpuUsage();
+  const recorder: Sink = {
+    write(r: FrameResult) {
+      // CPU from the end of the previous frame's sinks to the end of this frame's tracking.
+      const cpu = process.cpuUsage(cpu0);
+      cpu0 = process.cpuUsage();
+      if (seen++ < unrecorded) return;
+      const x = r.extraMs ?? {};
+      const ms: Record<BenchStageName, number> = {
+        capture: r.stageMs.capture, detect_input: x['detect.input'] ?? 0, detect_infer: x['detect.infer'] ?? 0, detect_decode: x['detect.decode'] ?? 0,
+        crop: r.stageMs.crop, estimate: r.stageMs.estimate, track: r.stageMs.track,
+      };
+      for (const k of BENCH_STAGES) lane.times[k].push(ms[k]);
+      lane.cpu.push((cpu.user + cpu.system) / 1000);
+      lane.faces += r.faces.length;
+    },
+    close: async () => {},
+  };
+  await runPipeline({ source: memorySource(lane, frames, chunkBytes), detector: lane.detector, estimator: lane.estimator, tracker: lane.tracker, sinks: [recorder] }, new AbortController().signal);
   lane.tracker.takeEnded();
-  ms.track = msSince(t);
-  // As the pipeline does after its sinks: the frame buffer goes back to the source's pool.
-  lane.assembler.release(rgb!);
-  if (!record) return;
-  const cpu = process.cpuUsage(cpu0);
-  lane.cpu.push((cpu.user + cpu.system) / 1000);
-  for (const k of BENCH_STAGES) lane.times[k].push(ms[k]);
-  lane.faces += boxes.length;
 }
 
 function summarize(lane: Lane): BenchResult {
@@ -194,13 +198,12 @@ export async function runBench(o: RunBenchOptions): Promise<BenchResult[]> {
         o.onSkip(c, err);
       }
     }
-    for (const lane of lanes) for (const f of o.frames.slice(0, 5)) await step(lane, f, chunkBytes, false);
+    for (const lane of lanes) await runFrames(lane, o.frames.slice(0, 5), chunkBytes, Infinity);
     for (let p = 0; p < (o.passes ?? 1); p++) {
       for (const lane of lanes) {
         // One unrecorded frame at each switch: the garbage another lane left (tfjs allocates a
         // lot) is collected here, not billed to this lane's first capture.
-        await step(lane, o.frames[0], chunkBytes, false);
-        for (const f of o.frames) await step(lane, f, chunkBytes, true);
+        await runFrames(lane, [o.frames[0], ...o.frames], chunkBytes, 1);
       }
     }
   } finally {

@@ -21,6 +21,7 @@ import { blazeFaceAnchors } from './blazeface-anchors.ts';
 import { letterbox, planLetterbox, type LetterboxMap, type LetterboxPlan } from './letterbox.ts';
 import { nonMaxSuppression } from './non-max-suppression.ts';
 import { withDefaults } from '../option-defaults.ts';
+import { nowMs, type StagePartTimer } from '../stage-clock.ts';
 
 export interface BlazeFaceOptions {
   /** Minimum face score, 0..1. Default 0.5. */
@@ -167,10 +168,25 @@ export class BlazeFaceDetector implements Detector {
     return out;
   }
 
-  /** Faces in frame pixels, best first: {@link prepareInput}, {@link infer}, {@link decodeFaces}. */
-  async detect(frame: Frame): Promise<FaceBox[]> {
+  /**
+   * Faces in frame pixels, best first: {@link prepareInput}, {@link infer}, {@link decodeFaces}.
+   * With `parts`, the time of each is reported as `input`, `infer` and `decode`.
+   */
+  async detect(frame: Frame, parts?: StagePartTimer): Promise<FaceBox[]> {
+    if (!parts) {
+      const map = this.prepareInput(frame);
+      return this.decodeFaces(await this.infer(), map, frame);
+    }
+    let t = nowMs();
     const map = this.prepareInput(frame);
-    return this.decodeFaces(await this.infer(), map, frame);
+    parts.add('input', nowMs() - t);
+    t = nowMs();
+    const raw = await this.infer();
+    parts.add('infer', nowMs() - t);
+    t = nowMs();
+    const faces = this.decodeFaces(raw, map, frame);
+    parts.add('decode', nowMs() - t);
+    return faces;
   }
 
   async close(): Promise<void> {
