@@ -1,6 +1,7 @@
 // The service's env file: what systemd hands agekit from it. ExecStart=agekit-device $AGEKIT_ARGS
-// splits AGEKIT_ARGS at whitespace and keeps quote characters, so a source with spaces must come
-// through AGEKIT_SOURCE (one value, read by agekit itself).
+// splits AGEKIT_ARGS at whitespace, so the shipped file keeps spaces out of it and a source with
+// spaces comes through AGEKIT_SOURCE (one value, read by agekit itself). systemd-execstart.test.ts
+// checks the same file under the machine's real systemd.
 import test from 'ava';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
