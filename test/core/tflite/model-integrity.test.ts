@@ -72,13 +72,24 @@ test('one flipped weight byte is an error naming the file at load, in the estima
   t.regex(r.stderr, /corrupt\.tflite: the weights do not match the checksum.*copy it again or run agekit convert again/);
 });
 
-test('a file converted before the checksum existed still loads, and inspect says it is unverified', async (t) => {
+test('the shipped student carries the checksum of its own weights', async (t) => {
   const bytes = new Uint8Array(await readFile(shipped));
-  t.is(readTfliteMetadata(bytes, shipped)!.weightsSha256, undefined);
-  t.is(readTflite(bytes, shipped).weightsCheck, 'absent');
-  const estimator = await AgeEstimator.create({ modelPath: shipped, threads: 1 });
+  t.is(readTfliteMetadata(bytes, shipped)!.weightsSha256, tfliteWeightsSha256(bytes, shipped));
+  t.is(readTflite(bytes, shipped).weightsCheck, 'verified');
+});
+
+test('a file converted before the checksum existed still loads, and inspect says it is unverified', async (t) => {
+  // An agekit 0.1 file: the shipped student's bytes with its metadata minus the checksum.
+  const shippedBytes = new Uint8Array(await readFile(shipped));
+  const { weightsSha256: _, ...oldMeta } = readTfliteMetadata(shippedBytes, shipped)!;
+  const old = join(dir, 'agekit-0.1.tflite');
+  await writeFile(old, replaceTfliteMetadata(shippedBytes, oldMeta, old));
+  const bytes = new Uint8Array(await readFile(old));
+  t.is(readTfliteMetadata(bytes, old)!.weightsSha256, undefined);
+  t.is(readTflite(bytes, old).weightsCheck, 'absent');
+  const estimator = await AgeEstimator.create({ modelPath: old, threads: 1 });
   await estimator.close();
-  const r = await cli(['inspect', shipped]);
+  const r = await cli(['inspect', old]);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /weights checksum: none .*loaded unverified/);
 });
