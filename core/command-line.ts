@@ -1,6 +1,7 @@
 /**
  * What both executables (the host `agekit` and the device bundle's) do around commander: map
- * errors to exit codes and messages, and tell whether a module is the one Node was started with.
+ * errors to exit codes and messages, redact credentials on stderr, and tell whether a module is
+ * the one Node was started with.
  *
  * @example
  * if (isMainModule(import.meta.url)) runCommandLine(buildProgram(), process.argv).then((code) => process.exit(code));
@@ -9,6 +10,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { AgekitError, UsageError, isWriteFault, writeFaultError } from './errors.ts';
+import { redactStderr } from './redact.ts';
 
 /**
  * Parse `argv` with `program` and return the exit code: 0 success, 1 failure, 2 usage error.
@@ -16,6 +18,8 @@ import { AgekitError, UsageError, isWriteFault, writeFaultError } from './errors
  * prints its stack.
  */
 export async function runCommandLine(program: Command, argv: string[]): Promise<number> {
+  // Journals and terminals are read by more people than configs: no command prints a URL's password.
+  redactStderr();
   program.exitOverride();
   try {
     await program.parseAsync(argv);

@@ -20,3 +20,25 @@ export function redactCredentials(text: string): string {
 export function redactJson<T>(value: T): T {
   return JSON.parse(redactCredentials(JSON.stringify(value))) as T;
 }
+
+let stderrRedacted = false;
+
+/**
+ * Pass everything written to process.stderr through redactCredentials: every command's status
+ * lines, progress and errors, including commands that print a `--mqtt` or `--db` URL they were
+ * given. The executables call it once at start; writes keep their callbacks and encodings.
+ */
+export function redactStderr(): void {
+  if (stderrRedacted) return;
+  stderrRedacted = true;
+  const write = process.stderr.write.bind(process.stderr) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (typeof chunk === 'string') return write(redactCredentials(chunk), ...rest);
+    if (chunk instanceof Uint8Array) {
+      const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+      const clean = redactCredentials(text);
+      return write(clean === text ? chunk : clean, ...rest);
+    }
+    return write(chunk, ...rest);
+  }) as typeof process.stderr.write;
+}

@@ -28,7 +28,7 @@ function unavailable(): string | undefined {
 }
 const why = unavailable();
 if (why) console.log(`SKIPPED systemd ExecStart tests: ${why}`);
-const systemdTest = why ? test.skip : test;
+const systemdTest = why ? test.serial.skip : test.serial;
 
 const unitTemplate = () => readFileSync(join(projectRoot, 'device', 'bundle', 'files', 'agekit.service'), 'utf8').replaceAll('@STATE_DIR@', SERVICE_STATE_DIR);
 const envExample = () => readFileSync(join(projectRoot, 'device', 'bundle', 'files', 'agekit.env.example'), 'utf8')
@@ -77,20 +77,20 @@ async function execStartReceives(envText: string): Promise<Received> {
   }
 }
 
-systemdTest.serial('the shipped env file reaches agekit-device as whole arguments, the camera as one AGEKIT_SOURCE value', async (t) => {
+systemdTest('the shipped env file reaches agekit-device as whole arguments, the camera as one AGEKIT_SOURCE value', async (t) => {
   const r = await execStartReceives(envExample());
   t.deepEqual(r.argv, ['run', '--size', '640x480', '--fps', '30', '--model', '/opt/agekit/models/student.tflite', '--http', '127.0.0.1:8080', '--report', `${SERVICE_STATE_DIR}/report.json`, '--out', '/dev/null', '--no-status']);
   t.is(r.source, 'v4l2:/dev/video0');
 });
 
-systemdTest.serial('a gst: pipeline in AGEKIT_SOURCE keeps its spaces and "!" through systemd', async (t) => {
+systemdTest('a gst: pipeline in AGEKIT_SOURCE keeps its spaces and "!" through systemd', async (t) => {
   const env = envExample().replace(/^AGEKIT_SOURCE=.*$/m, 'AGEKIT_SOURCE="gst:nvarguscamerasrc ! nvvidconv"');
   const r = await execStartReceives(env);
   t.is(r.source, 'gst:nvarguscamerasrc ! nvvidconv');
   t.is(r.argv[0], 'run');
 });
 
-systemdTest.serial('quoting inside AGEKIT_ARGS: this systemd keeps a quoted value whole, an unquoted one splits', async (t) => {
+systemdTest('quoting inside AGEKIT_ARGS: this systemd keeps a quoted value whole, an unquoted one splits', async (t) => {
   const quoted = await execStartReceives(`AGEKIT_ARGS="run --source 'gst:v4l2src ! videoconvert' --no-status"\n`);
   t.deepEqual(quoted.argv, ['run', '--source', 'gst:v4l2src ! videoconvert', '--no-status']);
   t.is(quoted.source, undefined);
