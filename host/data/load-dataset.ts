@@ -131,6 +131,19 @@ function requestedSplits(ref: DatasetRef): string[] | undefined {
   return undefined;
 }
 
+/** A loader that skipped every item: say why (the split check would otherwise blame the splits). */
+function refuseAllSkipped(ref: DatasetRef, skipped: LoadedItems['skipped']): void {
+  const reasons = Object.entries(skipped.counts).filter(([, n]) => n > 0);
+  if (reasons.length === 0) return;
+  const total = reasons.reduce((a, [, n]) => a + n, 0);
+  const detail = reasons.map(([r, n]) => `${n} ${r}${skipped.examples[r]?.[0] ? ` (e.g. ${skipped.examples[r][0]})` : ''}`).join(', ');
+  const outside = reasons.some(([r]) => r === 'outside_folder');
+  throw new DataError(`every item was skipped (${total}): ${detail}`, {
+    where: ref.spec,
+    hint: outside ? 'the paths lead outside the label file\'s folder: move the file beside the images, or add :paths=any if you trust it' : 'check the paths and labels the reasons name',
+  });
+}
+
 function selectSamples(ref: DatasetRef, items: LoadedItems, splits: string[]): Sample[] {
   const wanted = requestedSplits(ref);
   let samples = items.samples;
@@ -182,6 +195,7 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions = {}
     ref.options.split = wanted.join(',');
   }
   const items = await loader.load(ref);
+  if (items.samples.length === 0) refuseAllSkipped(ref, items.skipped);
   const splits = items.splits ?? [...new Set(items.samples.map((s) => s.split).filter((s): s is string => s !== undefined))].sort();
   let samples = selectSamples(ref, items, splits);
   samples = await verifySampleImages(samples, items.skipped, options.verifyImages ?? 'none', { onProgress: options.onVerifyProgress });

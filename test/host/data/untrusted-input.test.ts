@@ -76,6 +76,9 @@ dataTest(test)('CSV paths outside its folder (../, absolute, symlink out) are sk
   const any = await loadDataset(`csv:${join(inside, 'faces.csv')}:paths=any`);
   t.is(any.samples.length, 5, 'with :paths=any every existing file is read, /etc/passwd included (it fails at decode)');
   await t.throwsAsync(loadDataset(`csv:${join(inside, 'faces.csv')}:paths=everywhere`), { instanceOf: DataError, message: /paths=everywhere.*:paths=any/ });
+  // Only outside rows (with a split asked for): the error names the skip reason, not the splits.
+  await writeFile(join(inside, 'outside.csv'), ['path,age,split', `${outside[0].abs},32,train`].join('\n'));
+  await t.throwsAsync(loadDataset(`csv:${join(inside, 'outside.csv')}:split=train`), { instanceOf: DataError, message: /every item was skipped \(1\): 1 outside_folder.*:paths=any/ });
 });
 
 test('an image over the pixel limit says so, with its size and how to raise the limit', async (t) => {
