@@ -67,6 +67,8 @@ export interface HttpCounters {
   dropped_slow_client: number;
   /** Streaming clients disconnected after `writeTimeoutMs` stalled. */
   timed_out: number;
+  /** The largest backlog any one client's socket held, in bytes: bounded by `maxBufferedBytes` plus one frame. */
+  peak_client_buffer_bytes: number;
 }
 
 export const DEFAULT_HTTP_LIMITS = { maxClients: 16, maxBufferedBytes: 1 << 20, writeTimeoutMs: 10_000 } as const;
@@ -112,7 +114,7 @@ export class HttpSink implements Sink {
   private readonly previews = new Set<ServerResponse>();
   /** When each streaming client's buffer first went over the limit (cleared when it drains). */
   private readonly fullSince = new Map<ServerResponse, number>();
-  readonly counters: HttpCounters = { rejected_host: 0, rejected_token: 0, rejected_busy: 0, dropped_slow_client: 0, timed_out: 0 };
+  readonly counters: HttpCounters = { rejected_host: 0, rejected_token: 0, rejected_busy: 0, dropped_slow_client: 0, timed_out: 0, peak_client_buffer_bytes: 0 };
   private lastFrameAt?: number;
   private last?: FrameResult;
   private lastPreviewAt = 0;
@@ -180,6 +182,7 @@ export class HttpSink implements Sink {
     }
     this.fullSince.delete(res);
     for (const c of chunks) res.write(c);
+    if (res.writableLength > this.counters.peak_client_buffer_bytes) this.counters.peak_client_buffer_bytes = res.writableLength;
   }
 
   private drop(res: ServerResponse): void {
