@@ -25,6 +25,7 @@ export { cropFaces } from './estimators/crop-faces.ts';
 export { IouTracker, DEFAULT_IOU_TRACKER, type IouTrackerOptions } from './trackers/iou-tracker.ts';
 export { AgeSmoother, DEFAULT_AGE_SMOOTHER, type AgeSmootherOptions, type SmoothingMethod } from './trackers/age-smoother.ts';
 export { parseAgeBuckets, DEFAULT_AGE_BUCKETS } from './trackers/age-buckets.ts';
+export { BucketHold, DEFAULT_BUCKET_HOLD_YEARS, type ShownAge } from './trackers/bucket-hold.ts';
 // Sinks.
 export { JsonLinesSink, frameRecord, faceRecord } from './sinks/json-lines-sink.ts';
 export { LatencyStats, formatLatencyTable, type LatencySummary, type StageStats } from './sinks/latency-stats.ts';

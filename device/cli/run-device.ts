@@ -51,6 +51,8 @@ export interface RunDeviceOptions {
   smoothing?: 'median' | 'exponential';
   window?: number;
   buckets?: string;
+  /** Years past a bucket's range before a track changes bucket (0: off). Default 2. */
+  bucketHold?: number;
   /** JSON lines file; default stdout. */
   out?: string;
   report?: string;
@@ -119,7 +121,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       // The first start is routine; restarts, stalls, bad frames and the end are worth a line.
       onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
     },
-    trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets },
+    trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets, bucketHoldYears: o.bucketHold },
   });
   const { source, tracker } = pipeline;
   if (!track) say(o.source.startsWith('images:') ? 'images: each photo\'s faces are its own (no tracking across photos; --track links them)' : 'no tracking: each frame\'s faces are their own');
