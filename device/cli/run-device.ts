@@ -28,6 +28,7 @@ import { buildRunReport, type RunReport } from '../report/run-report.ts';
 import { UsageError } from '../../core/errors.ts';
 import { redactCredentials, redactJson } from '../../core/redact.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
+import { DEFAULT_AGE_SMOOTHER } from '../trackers/age-smoother.ts';
 
 export interface RunDeviceOptions {
   source: string;
@@ -125,7 +126,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
   });
   const { source, tracker } = pipeline;
   if (!track) say(o.source.startsWith('images:') ? 'images: each photo\'s faces are its own (no tracking across photos; --track links them)' : 'no tracking: each frame\'s faces are their own');
-  const stability = new StabilityStats({ warmupEstimates: o.window ?? 10 });
+  const stability = new StabilityStats({ warmupEstimates: o.window ?? DEFAULT_AGE_SMOOTHER.window });
   const stats = new LatencyStats();
   const ended: EndedTrack[] = [];
   let tracksEnded = 0;

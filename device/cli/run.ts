@@ -10,6 +10,7 @@ import { Command, Option } from 'commander';
 import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner.ts';
 import { DEFAULT_AGE_BUCKETS } from '../trackers/age-buckets.ts';
 import { DEFAULT_BUCKET_HOLD_YEARS } from '../trackers/bucket-hold.ts';
+import { DEFAULT_AGE_SMOOTHER } from '../trackers/age-smoother.ts';
 import type { RunDeviceOptions } from './run-device.ts';
 import { intFlag, numberFlag, sizeFlag, threadsFlag } from './cli-args.ts';
 
@@ -39,7 +40,7 @@ export function registerRun(program: Command): void {
     .option('--min-score <p>', 'minimum detector score', numberFlag('--min-score', { min: 0, max: 1 }), 0.5)
     .option('--track', 'images: link faces across photos into tracks (default: each photo\'s faces are their own; other sources always track)')
     .addOption(new Option('--smoothing <method>', 'per-track age smoothing').choices(['median', 'exponential']).default('median'))
-    .option('--window <n>', 'estimates kept per track for the median', intFlag('--window', { min: 1 }), 10)
+    .option('--window <n>', 'estimates kept per track for the median', intFlag('--window', { min: 1 }), DEFAULT_AGE_SMOOTHER.window)
     .option('--buckets <spec>', 'age buckets', DEFAULT_AGE_BUCKETS)
     .option('--bucket-hold <years>', 'a track changes bucket only when its smoothed age is this far past the bucket (0: off)', numberFlag('--bucket-hold', { min: 0, max: 50 }), DEFAULT_BUCKET_HOLD_YEARS)
     .option('--out <file>', 'write JSON lines to a file instead of stdout')

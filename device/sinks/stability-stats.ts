@@ -4,21 +4,22 @@
  * per minute of tracked time. A person standing still should change bucket at most once a minute.
  *
  * @example
- * const stability = new StabilityStats({ warmupEstimates: 10 });
+ * const stability = new StabilityStats({ warmupEstimates: 30 });
  * // ...as a sink of the pipeline...; then
  * const s = stability.summary(); // s.flipsPerMinute, s.medianAgeSd, s.tracks
  */
 import type { FrameResult, Sink } from '../stages.ts';
 import { withDefaults } from '../option-defaults.ts';
+import { DEFAULT_AGE_SMOOTHER } from '../trackers/age-smoother.ts';
 
 export interface StabilityStatsOptions {
-  /** Estimates of a track ignored before its shown age counts (the smoother's window). Default 10. */
+  /** Estimates of a track ignored before its shown age counts (the smoother's window). Default 30. */
   warmupEstimates?: number;
   /** Keep per-track rows for at most this many tracks (totals count all). Default 10,000. */
   maxTracks?: number;
 }
 
-export const DEFAULT_STABILITY_STATS: Required<StabilityStatsOptions> = { warmupEstimates: 10, maxTracks: 10_000 };
+export const DEFAULT_STABILITY_STATS: Required<StabilityStatsOptions> = { warmupEstimates: DEFAULT_AGE_SMOOTHER.window, maxTracks: 10_000 };
 
 /** One track's steadiness after warm-up. */
 export interface TrackStability {

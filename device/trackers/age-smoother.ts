@@ -13,13 +13,15 @@ export type SmoothingMethod = 'median' | 'exponential';
 export interface AgeSmootherOptions {
   /** Default `median`. */
   method?: SmoothingMethod;
-  /** Estimates kept for the median. Default 10. */
+  /** Estimates kept for the median. Default 30. */
   window?: number;
   /** Weight of the newest estimate in the exponential average, 0..1. Default 0.3. */
   alpha?: number;
 }
 
-export const DEFAULT_AGE_SMOOTHER: Required<AgeSmootherOptions> = { method: 'median', window: 10, alpha: 0.3 };
+// A window of 30 (2 s at 15 FPS): with 10, sensor noise alone moved a still face's median across
+// bucket borders 8-16 times a minute (npm run bench:stability; README "Stability").
+export const DEFAULT_AGE_SMOOTHER: Required<AgeSmootherOptions> = { method: 'median', window: 30, alpha: 0.3 };
 
 export class AgeSmoother {
   private readonly o: Required<AgeSmootherOptions>;

@@ -7,7 +7,7 @@
  * Video mode: `tMs` must increase strictly, as in MediaPipe's VIDEO mode.
  *
  * @example
- * const tracker = new IouTracker({ smoothing: { method: 'median', window: 10 } });
+ * const tracker = new IouTracker({ smoothing: { method: 'median', window: 30 }, bucketHoldYears: 2 });
  * const tracked = tracker.update(frame.tMs, faces);
  */
 import { AgekitError } from '../../core/errors.ts';

@@ -10,6 +10,7 @@ import { runDevice } from '../../../device/cli/run-device.ts';
 import { previewOverlay } from '../../../device/sinks/preview-renderer.ts';
 import { StabilityStats } from '../../../device/sinks/stability-stats.ts';
 import { bucketOf, parseAgeBuckets } from '../../../device/trackers/age-buckets.ts';
+import { DEFAULT_AGE_SMOOTHER } from '../../../device/trackers/age-smoother.ts';
 import type { FrameResult } from '../../../device/stages.ts';
 import { dataTest, requireUtkface } from '../../support/shared-data.ts';
 import { encodeVideo, pickValFaces, renderScene, writeJpeg } from '../support/face-scene.ts';
@@ -72,20 +73,23 @@ test('stability: spread of age_smoothed after warm-up and bucket flips per minut
   t.is(sum.flipsPerMinute, 60);
 });
 
+const FRAMES = 60;
+
 dataTest(test).serial('a still face on a 15 FPS video: the run report gives its age_smoothed spread and bucket flips per minute', async (t) => {
   const utk = requireUtkface(t);
   if (!utk) return;
   const [face] = pickValFaces(utk, 1, 25, 45);
   const video = join(dir, 'still.mp4');
-  await encodeVideo(await renderScene({ width: 640, height: 480, frames: 45, faces: [{ face, size: 140, from: [250, 150], to: [252, 151] }] }), 640, 480, 15, video);
+  await encodeVideo(await renderScene({ width: 640, height: 480, frames: FRAMES, faces: [{ face, size: 140, from: [250, 150], to: [252, 151] }] }), 640, 480, 15, video);
   const out = join(dir, 'still.jsonl');
   const rep = await runDevice({ source: `file:${video}`, threads: 1, out, status: false }, new AbortController().signal, quiet());
   const st = rep.stability!;
-  t.is(st.warmup_estimates, 10);
+  const warmup = DEFAULT_AGE_SMOOTHER.window;
+  t.is(st.warmup_estimates, warmup);
   t.is(st.tracks, 1);
-  t.is(st.list[0].frames, 45 - 10);
-  // The report's figures are those of the age_smoothed values the run wrote, after the first 10 estimates.
-  const shown = readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Line).faces[0]).slice(10);
+  t.is(st.list[0].frames, FRAMES - warmup);
+  // The report's figures are those of the age_smoothed values the run wrote, after the smoother's window filled.
+  const shown = readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Line).faces[0]).slice(warmup);
   const ages = shown.map((f) => f.age_smoothed!);
   const mean = ages.reduce((a, b) => a + b, 0) / ages.length;
   const sd = Math.sqrt(ages.reduce((a, v) => a + (v - mean) ** 2, 0) / (ages.length - 1));
@@ -93,6 +97,6 @@ dataTest(test).serial('a still face on a 15 FPS video: the run report gives its 
   t.true(Math.abs(st.list[0].age_sd - sd) < 0.05, // the JSON lines round ages to 0.1
     `${st.list[0].age_sd} vs ${sd}`);
   t.is(st.list[0].bucket_flips, flips);
-  t.true(Math.abs(st.bucket_flips_per_minute - flips / ((34 / 15) / 60)) < 0.01 * Math.max(1, flips));
-  t.log(`still face (true age ${face.age}): age_smoothed sd ${sd.toFixed(2)} y, range ${st.list[0].age_range}, ${flips} bucket flips in ${(34 / 15).toFixed(1)} s`);
+  t.true(Math.abs(st.bucket_flips_per_minute - flips / (((FRAMES - warmup - 1) / 15) / 60)) < 0.01 * Math.max(1, flips));
+  t.log(`still face (true age ${face.age}): age_smoothed sd ${sd.toFixed(2)} y, range ${st.list[0].age_range}, ${flips} bucket flips in ${((FRAMES - warmup - 1) / 15).toFixed(1)} s`);
 });
