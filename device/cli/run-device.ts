@@ -19,6 +19,8 @@ import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
 import { LatencyStats, formatLatencyTable } from '../sinks/latency-stats.ts';
 import { StatusLineSink } from '../sinks/status-line-sink.ts';
 import { JsonLinesSink } from '../sinks/json-lines-sink.ts';
+import { EventsFileSink } from '../sinks/events-file-sink.ts';
+import { checkDeviceId, defaultDeviceId } from '../events/event-envelope.ts';
 import { HttpSink, isWildcardHost, parseListen, readHttpToken } from '../sinks/http-sink.ts';
 import { MqttSink } from '../sinks/mqtt-sink.ts';
 import { CalibrationCollector } from '../sinks/calibration-collector.ts';
@@ -53,6 +55,14 @@ export interface RunDeviceOptions {
   buckets?: string;
   /** JSON lines file; default stdout. */
   out?: string;
+  /** Audience events only (track_start, track_update, track_end, aggregate), as JSON lines. */
+  eventsOut?: string;
+  /** `device_id` of every line and the prefix of event ids. Default: the host name. */
+  deviceId?: string;
+  /** Least time between two track_update events of one track, ms; 0: none. Default 1000. */
+  updateMs?: number;
+  /** Aggregation interval, ms. Default 60000. */
+  aggregateMs?: number;
   report?: string;
   http?: string;
   /** Token required on every HTTP endpoint but /healthz. */
@@ -63,7 +73,6 @@ export interface RunDeviceOptions {
   httpAllowHosts?: string[];
   preview?: boolean;
   mqtt?: string;
-  mqttIntervalMs?: number;
   collectCalibration?: string;
   samples?: number;
   saveFrames?: string;
@@ -108,6 +117,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     say(`no age model: none given and no student.tflite in ${shippedModelsDir()}; detecting and tracking only (give --model <student.tflite>)`);
   } else say('--no-ages: detecting and tracking only');
 
+  const deviceId = checkDeviceId(o.deviceId ?? defaultDeviceId());
   let starts = 0;
   const track = o.track ?? !o.source.startsWith('images:');
   // The same facade a library user calls: the models loaded above, the source and tracker from the flags.
@@ -120,6 +130,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
     },
     trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets },
+    events: { deviceId, updateMs: o.updateMs, aggregateMs: o.aggregateMs, warmupEstimates: o.window },
   });
   const { source, tracker } = pipeline;
   if (!track) say(o.source.startsWith('images:') ? 'images: each photo\'s faces are its own (no tracking across photos; --track links them)' : 'no tracking: each frame\'s faces are their own');
@@ -136,15 +147,20 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
   const outputsHealth = () => opened.filter(isDegradableOutput).map((sink) => sink.outputHealth());
   let mqtt: MqttSink | undefined;
   try {
-    const json = o.out ? await JsonLinesSink.toFile(o.out, { onEvent: say }) : JsonLinesSink.toStream(io.stdout);
+    const json = o.out ? await JsonLinesSink.toFile(o.out, { onEvent: say, deviceId }) : JsonLinesSink.toStream(io.stdout, { deviceId });
     sinks.push(json); opened.push(json);
-    say(`frames as JSON lines to ${o.out ? resolve(o.out) : 'stdout'}`);
+    say(`frames as JSON lines to ${o.out ? resolve(o.out) : 'stdout'} (device_id ${deviceId})`);
+    if (o.eventsOut) {
+      const events = await EventsFileSink.open(o.eventsOut, { onEvent: say });
+      sinks.push(events); opened.push(events);
+      say(`audience events as JSON lines to ${resolve(o.eventsOut)}`);
+    }
     if (o.http) {
       const { host, port } = parseListen(o.http);
       const token = await readHttpToken(o);
       if (isWildcardHost(host) && !token) say(`warning: --http ${o.http} serves every network interface without a token: anyone on the network can read /status, /events${o.preview ? ' and /preview (faces)' : ''}; add --http-token-file, or bind 127.0.0.1`);
       const http = await HttpSink.create({
-        host, port, stats, preview: o.preview, token, allowedHosts: o.httpAllowHosts,
+        host, port, stats, deviceId, preview: o.preview, token, allowedHosts: o.httpAllowHosts,
         describe: () => ({ source: redactCredentials(o.source), health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null }, outputs: outputsHealth(), mqtt: mqtt?.stats() }),
       });
       sinks.push(http); opened.push(http);
@@ -152,9 +168,9 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       o.onListening?.(http.url);
     }
     if (o.mqtt) {
-      mqtt = await MqttSink.create({ url: o.mqtt, intervalMs: o.mqttIntervalMs, onEvent: (m) => say(m) });
+      mqtt = await MqttSink.create({ url: o.mqtt, onEvent: (m) => say(m) });
       sinks.push(mqtt); opened.push(mqtt);
-      say(`MQTT to ${o.mqtt} (topics ${mqtt.topic}/track, ${mqtt.topic}/aggregate)`);
+      say(`MQTT to ${o.mqtt} (topics ${mqtt.topic}/event, ${mqtt.topic}/aggregate)`);
     }
     if (o.collectCalibration) {
       if (!estimator) throw new UsageError('--collect-calibration needs an age model (its input size, crop and preprocessing)', { where: '--collect-calibration', hint: 'give --model' });
@@ -186,9 +202,9 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     } catch (err) {
       failure = err;
     }
-    // Tracks still alive at the end count as ended now (for MQTT, the report and the tally).
-    const last = tracker.flush?.() ?? [];
-    for (const t of last) { tracksEnded++; if (ended.length < 100_000) ended.push(t); mqtt?.trackEnded(t); }
+    // Tracks still alive at the end count as ended now: their track_end events and the last aggregate go to every sink.
+    const last = await pipeline.finish();
+    for (const t of last) { tracksEnded++; if (ended.length < 100_000) ended.push(t); }
     // Deliver what MQTT still holds now, so the report can say what was not delivered.
     const mqttStats = await mqtt?.finish();
     const latency = stats.summary();
