@@ -14,6 +14,7 @@
  */
 import type { EndedTrack, FrameResult } from '../stages.ts';
 import { withDefaults } from '../option-defaults.ts';
+import { UsageError } from '../../core/errors.ts';
 import { parseAgeBuckets, type AgeBucket } from '../trackers/age-buckets.ts';
 import { EventEnvelope } from './event-envelope.ts';
 import type { AggregateEvent, AudienceEvent, TrackEndEvent } from './audience-event.ts';
@@ -52,6 +53,8 @@ export class AudienceEvents {
   constructor(options: AudienceEventsOptions = {}) {
     this.envelope = new EventEnvelope({ deviceId: options.deviceId });
     this.o = withDefaults(DEFAULT_AUDIENCE_EVENTS, options);
+    if (!(this.o.aggregateMs > 0)) throw new UsageError(`aggregation interval must be above 0 ms (got ${this.o.aggregateMs})`, { where: 'aggregateMs', hint: 'e.g. 60000 for one minute' });
+    if (!(this.o.updateMs >= 0)) throw new UsageError(`track_update interval must be 0 (none) or more ms (got ${this.o.updateMs})`, { where: 'updateMs', hint: 'e.g. 1000' });
     const buckets = typeof options.buckets === 'string' || options.buckets === undefined ? parseAgeBuckets(options.buckets) : options.buckets;
     this.bucketLabels = buckets.map((b) => b.label);
     this.now = options.now ?? Date.now;
