@@ -97,6 +97,7 @@ export function describeRunner(r: ModelRunner & { backend?: string }): string {
 export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { stdout: Writable; stderr: Writable & { isTTY?: boolean } }): Promise<RunReport> {
   // Every line goes to the journal: no credentials from --source or --mqtt in it.
   const say = (line: string) => io.stderr.write(`agekit run: ${redactCredentials(line)}\n`);
+  const deviceId = checkDeviceId(o.deviceId ?? defaultDeviceId());
   if (o.preview && !o.http) throw new UsageError('--preview needs --http', { where: '--preview', hint: 'add --http 127.0.0.1:8080' });
   if (o.samples !== undefined && o.collectCalibration === undefined && o.samples !== 300) say('--samples has no effect without --collect-calibration');
 
@@ -117,7 +118,6 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     say(`no age model: none given and no student.tflite in ${shippedModelsDir()}; detecting and tracking only (give --model <student.tflite>)`);
   } else say('--no-ages: detecting and tracking only');
 
-  const deviceId = checkDeviceId(o.deviceId ?? defaultDeviceId());
   let starts = 0;
   const track = o.track ?? !o.source.startsWith('images:');
   // The same facade a library user calls: the models loaded above, the source and tracker from the flags.
