@@ -38,7 +38,7 @@ export const DEFAULT_AUDIENCE_EVENTS: Required<Pick<AudienceEventsOptions, 'upda
 
 interface TrackState { firstEpochMs: number; lastEpochMs: number; lastUpdateT: number; estimates: number; n: number; mean: number; m2: number }
 
-interface Interval { fromTMs: number; frames: number; seen: Set<number>; ended: TrackEndEvent[] }
+interface Interval { fromTMs: number; fromEpochMs: number; frames: number; seen: Set<number>; ended: TrackEndEvent[] }
 
 export class AudienceEvents {
   readonly envelope: EventEnvelope;
@@ -65,12 +65,15 @@ export class AudienceEvents {
     const epochMs = r.epochMs ?? this.now();
     const out: AudienceEvent[] = [];
     const base = () => ({ eventId: this.envelope.nextEventId(), deviceId: this.envelope.deviceId, epochMs, tMs: r.tMs });
-    if (!this.interval) this.interval = this.newInterval(r.tMs);
+    if (!this.interval) this.interval = this.newInterval(r.tMs, epochMs);
     const endT = this.interval.fromTMs + this.o.aggregateMs;
     if (r.tMs >= endT) {
-      out.push(this.aggregate(endT, { tMs: r.tMs, epochMs }, this.last?.active ?? 0));
+      const closed = this.aggregate(endT, { tMs: r.tMs, epochMs }, this.last?.active ?? 0);
+      out.push(closed);
       // Intervals without any frame (a camera that was down) send no aggregate: no data is not "nobody".
-      this.interval = this.newInterval(endT + Math.floor((r.tMs - endT) / this.o.aggregateMs) * this.o.aggregateMs);
+      const fromTMs = endT + Math.floor((r.tMs - endT) / this.o.aggregateMs) * this.o.aggregateMs;
+      // Back to back, the next interval starts where this one ended on the wall clock too.
+      this.interval = this.newInterval(fromTMs, fromTMs === endT ? closed.toEpochMs : epochMs - (r.tMs - fromTMs));
     }
     const iv = this.interval;
     iv.frames++;
@@ -114,8 +117,8 @@ export class AudienceEvents {
     return out;
   }
 
-  private newInterval(fromTMs: number): Interval {
-    return { fromTMs, frames: 0, seen: new Set(), ended: [] };
+  private newInterval(fromTMs: number, fromEpochMs: number): Interval {
+    return { fromTMs, fromEpochMs, frames: 0, seen: new Set(), ended: [] };
   }
 
   private trackEnd(t: EndedTrack, base: { eventId: string; deviceId: string; epochMs: number; tMs: number }): TrackEndEvent {
@@ -131,7 +134,12 @@ export class AudienceEvents {
     return e;
   }
 
-  /** The aggregate of the current interval, closing at `toTMs`; wall times are mapped from the frame `ref`. */
+  /**
+   * The aggregate of the current interval, closing at `toTMs`. Its wall-clock end is mapped from
+   * the frame `ref` (the first past the end, or the last one): for a camera that is the real end;
+   * a file runs faster or slower than its media time, so there `from`/`to` are the wall-clock span
+   * the interval's frames were processed in, back to back, while `interval_s` stays media time.
+   */
   private aggregate(toTMs: number, ref: { tMs: number; epochMs: number }, active: number): AggregateEvent {
     const iv = this.interval!;
     const byBucket: Record<string, number> = Object.fromEntries(this.bucketLabels.map((l) => [l, 0]));
@@ -141,10 +149,9 @@ export class AudienceEvents {
       byBucket[key] = (byBucket[key] ?? 0) + 1;
       dwell += e.dwellMs;
     }
-    const epochAt = (t: number) => ref.epochMs + (t - ref.tMs);
     return {
       eventId: this.envelope.nextEventId(), deviceId: this.envelope.deviceId, epochMs: ref.epochMs, tMs: toTMs, type: 'aggregate',
-      fromTMs: iv.fromTMs, fromEpochMs: epochAt(iv.fromTMs), toEpochMs: epochAt(toTMs), frames: iv.frames,
+      fromTMs: iv.fromTMs, fromEpochMs: iv.fromEpochMs, toEpochMs: Math.max(iv.fromEpochMs, ref.epochMs - (ref.tMs - toTMs)), frames: iv.frames,
       ots: iv.seen.size, impressions: iv.ended.length, meanDwellMs: iv.ended.length ? dwell / iv.ended.length : undefined, byBucket, active,
     };
   }

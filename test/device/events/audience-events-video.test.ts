@@ -133,7 +133,9 @@ dataTest(test)('faces walking in and out of a real video give one track_start an
     t.deepEqual(a.by_bucket, counts);
     if (itsEnds.length) t.true(Math.abs(a.mean_dwell_s - itsEnds.reduce((s, e) => s + e.dwell_s, 0) / itsEnds.length) < 0.01);
     else t.is(a.mean_dwell_s, null);
-    t.is(a.from, new Date(a.epoch_ms - (a.t_ms - from)).toISOString());
+    // Wall-clock spans back to back: from the first frame's time to the closing frame's (frames land on the 4 s marks).
+    t.is(a.from, k ? aggs[k - 1].to : frames[0].time);
+    t.is(a.to, a.time);
   });
   t.is(aggs.reduce((s, a) => s + a.impressions, 0), scene.faces.length, 'every visitor counted once over the intervals');
 

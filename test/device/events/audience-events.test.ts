@@ -32,7 +32,8 @@ test('an interval without frames (a camera that was down) sends no aggregate; th
   const last = b.finish([]);
   t.deepEqual(types(last), ['aggregate']);
   const rec = eventRecord(last[0]);
-  t.like(rec, { ots: 1, impressions: 1, frames: 1, interval_s: 0.5, from: new Date(1_800_000_005_000).toISOString() });
+  t.like(rec, { ots: 1, impressions: 1, frames: 1, interval_s: 0.5, from: new Date(1_800_000_005_000).toISOString(), to: new Date(1_800_000_005_500).toISOString() });
+  t.like(eventRecord(after[0]), { from: new Date(1_800_000_000_000).toISOString(), to: new Date(1_800_000_001_000).toISOString() });
   t.deepEqual(b.finish([]), [], 'finish sends once');
 });
 
