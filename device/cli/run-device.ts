@@ -132,7 +132,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets },
     events: { deviceId, updateMs: o.updateMs, aggregateMs: o.aggregateMs, warmupEstimates: o.window },
   });
-  const { source, tracker } = pipeline;
+  const { source } = pipeline;
   if (!track) say(o.source.startsWith('images:') ? 'images: each photo\'s faces are its own (no tracking across photos; --track links them)' : 'no tracking: each frame\'s faces are their own');
   const stability = new StabilityStats({ warmupEstimates: o.window ?? 10 });
   const stats = new LatencyStats();
