@@ -182,7 +182,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       say(`collecting ${o.samples ?? 300} face crops for calibration into ${resolve(o.collectCalibration)}`);
     }
     if (o.saveFrames) {
-      const save = new SaveFramesSink({ dir: o.saveFrames, onEvent: say });
+      const save = new SaveFramesSink({ dir: o.saveFrames, onEvent: say, deviceId });
       sinks.push(save); opened.push(save);
       say(`saving frames with faces to ${resolve(o.saveFrames)}`);
     }
