@@ -25,6 +25,7 @@ export { cropFaces } from './estimators/crop-faces.ts';
 export { IouTracker, DEFAULT_IOU_TRACKER, type IouTrackerOptions } from './trackers/iou-tracker.ts';
 export { AgeSmoother, DEFAULT_AGE_SMOOTHER, type AgeSmootherOptions, type SmoothingMethod } from './trackers/age-smoother.ts';
 export { parseAgeBuckets, DEFAULT_AGE_BUCKETS } from './trackers/age-buckets.ts';
+export { BucketHold, DEFAULT_BUCKET_HOLD_YEARS, type ShownAge } from './trackers/bucket-hold.ts';
 // Audience events (track_start, track_update, track_end, aggregate) and their envelope.
 export { AudienceEvents, DEFAULT_AUDIENCE_EVENTS, type AudienceEventsOptions } from './events/audience-events.ts';
 export { eventRecord, AUDIENCE_EVENT_TYPES, type AudienceEvent, type AudienceEventType, type TrackStartEvent, type TrackUpdateEvent, type TrackEndEvent, type AggregateEvent } from './events/audience-event.ts';

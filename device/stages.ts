@@ -90,7 +90,7 @@ export interface TrackedFace {
   box: FaceBox;
   /** Age estimated on this frame, if any. */
   age?: number;
-  /** Smoothed age over the track's recent estimates. */
+  /** Smoothed age over the track's recent estimates, held inside its bucket near a border (BucketHold): the shown age. */
   ageSmoothed?: number;
   /** Label of the smoothed age's bucket, e.g. `25-34`. */
   bucket?: string;

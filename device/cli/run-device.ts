@@ -53,6 +53,8 @@ export interface RunDeviceOptions {
   smoothing?: 'median' | 'exponential';
   window?: number;
   buckets?: string;
+  /** Years past a bucket's range before a track changes bucket (0: off). Default 2. */
+  bucketHold?: number;
   /** JSON lines file; default stdout. */
   out?: string;
   /** Audience events only (track_start, track_update, track_end, aggregate), as JSON lines. */
@@ -129,7 +131,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       // The first start is routine; restarts, stalls, bad frames and the end are worth a line.
       onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
     },
-    trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets },
+    trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets, bucketHoldYears: o.bucketHold },
     events: { deviceId, updateMs: o.updateMs, aggregateMs: o.aggregateMs, warmupEstimates: o.window },
   });
   const { source } = pipeline;

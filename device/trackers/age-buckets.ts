@@ -39,10 +39,15 @@ export function shownAge(age: number): number {
   return Math.floor(age);
 }
 
+/** The index of the bucket holding `age` (by {@link shownAge}; clamped to the first and last buckets). */
+export function bucketIndex(buckets: AgeBucket[], age: number): number {
+  const years = shownAge(age);
+  if (years < buckets[0].min) return 0;
+  const i = buckets.findIndex((b) => years <= b.max);
+  return i < 0 ? buckets.length - 1 : i;
+}
+
 /** The label of the bucket holding `age` (by {@link shownAge}; clamped to the first and last buckets). */
 export function bucketOf(buckets: AgeBucket[], age: number): string {
-  const years = shownAge(age);
-  if (years < buckets[0].min) return buckets[0].label;
-  for (const b of buckets) if (years <= b.max) return b.label;
-  return buckets[buckets.length - 1].label;
+  return buckets[bucketIndex(buckets, age)].label;
 }

@@ -14,7 +14,8 @@ import { AgekitError } from '../../core/errors.ts';
 import { iou } from '../detectors/non-max-suppression.ts';
 import type { AgedFace, EndedTrack, FaceBox, TrackedFace, Tracker } from '../stages.ts';
 import { AgeSmoother, type AgeSmootherOptions } from './age-smoother.ts';
-import { bucketOf, parseAgeBuckets, type AgeBucket } from './age-buckets.ts';
+import { parseAgeBuckets, type AgeBucket } from './age-buckets.ts';
+import { BucketHold, DEFAULT_BUCKET_HOLD_YEARS } from './bucket-hold.ts';
 
 export interface IouTrackerOptions {
   /** Least overlap between a track's last box and a face to be the same person. Default 0.3. */
@@ -24,11 +25,16 @@ export interface IouTrackerOptions {
   smoothing?: AgeSmootherOptions;
   /** Age buckets, parsed or as a spec string. Default 0-15,16-24,25-34,35-44,45-54,55-64,65+. */
   buckets?: AgeBucket[] | string;
+  /**
+   * Years beyond a bucket's range the smoothed age must go before a track changes bucket; the shown
+   * age is clamped into the held bucket meanwhile. 0 turns the hysteresis off. Default 2.
+   */
+  bucketHoldYears?: number;
 }
 
 export const DEFAULT_IOU_TRACKER = { iouThreshold: 0.3, maxMissedMs: 1000 } as const;
 
-interface Track { id: number; box: FaceBox; firstMs: number; lastMs: number; smoother: AgeSmoother; vx: number; vy: number }
+interface Track { id: number; box: FaceBox; firstMs: number; lastMs: number; smoother: AgeSmoother; hold: BucketHold; vx: number; vy: number; shown?: { age: number; bucket: string } }
 
 export class IouTracker implements Tracker {
   private readonly tracks: Track[] = [];
@@ -80,7 +86,7 @@ export class IouTracker implements Tracker {
     const out: TrackedFace[] = faces.map((f, fi) => {
       let t = trackOf[fi];
       if (!t) {
-        t = { id: this.nextId++, box: f.box, firstMs: tMs, lastMs: tMs, smoother: new AgeSmoother(this.o.smoothing), vx: 0, vy: 0 };
+        t = { id: this.nextId++, box: f.box, firstMs: tMs, lastMs: tMs, smoother: new AgeSmoother(this.o.smoothing), hold: new BucketHold(this.buckets, this.o.bucketHoldYears ?? DEFAULT_BUCKET_HOLD_YEARS), vx: 0, vy: 0 };
         this.tracks.push(t);
       } else {
         // Velocity in px/ms from the centre's move, blended with the previous estimate.
@@ -91,7 +97,11 @@ export class IouTracker implements Tracker {
       }
       t.box = f.box;
       t.lastMs = tMs;
-      if (f.age !== undefined) t.smoother.add(f.age);
+      if (f.age !== undefined) {
+        t.smoother.add(f.age);
+        // The hold moves only with new estimates, so reading a track (active(), its end) changes nothing.
+        t.shown = t.hold.show(t.smoother.value!);
+      }
       return this.view(t, f.age);
     });
     // End tracks not seen for too long.
@@ -126,10 +136,9 @@ export class IouTracker implements Tracker {
   }
 
   private view(t: Track, age?: number): TrackedFace {
-    const smoothed = t.smoother.value;
     return {
-      track: t.id, box: t.box, age, ageSmoothed: smoothed,
-      bucket: smoothed === undefined ? undefined : bucketOf(this.buckets, smoothed),
+      track: t.id, box: t.box, age, ageSmoothed: t.shown?.age,
+      bucket: t.shown?.bucket,
       dwellMs: t.lastMs - t.firstMs,
     };
   }
