@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     writeFileSync(conf, `listener ${mqttPort} 127.0.0.1\nallow_anonymous true\n`);
     const broker = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
     const brokerOk = await new Promise<boolean>((r) => { broker.once('error', () => r(false)); setTimeout(() => r(broker.exitCode === null), 500); });
-    if (brokerOk) { children.push(broker); mqttArgs = ['--mqtt', `mqtt://127.0.0.1:${mqttPort}/soak`, '--mqtt-interval', '5']; }
+    if (brokerOk) { children.push(broker); mqttArgs = ['--mqtt', `mqtt://127.0.0.1:${mqttPort}/soak`, '--aggregate-s', '5']; }
     else process.stderr.write('soak: no mosquitto: running without MQTT\n');
 
     // One run per allocator setting, side by side on the same machine: the device's (the systemd

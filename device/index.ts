@@ -26,8 +26,13 @@ export { IouTracker, DEFAULT_IOU_TRACKER, type IouTrackerOptions } from './track
 export { AgeSmoother, DEFAULT_AGE_SMOOTHER, type AgeSmootherOptions, type SmoothingMethod } from './trackers/age-smoother.ts';
 export { parseAgeBuckets, DEFAULT_AGE_BUCKETS } from './trackers/age-buckets.ts';
 export { BucketHold, DEFAULT_BUCKET_HOLD_YEARS, type ShownAge } from './trackers/bucket-hold.ts';
+// Audience events (track_start, track_update, track_end, aggregate) and their envelope.
+export { AudienceEvents, DEFAULT_AUDIENCE_EVENTS, type AudienceEventsOptions } from './events/audience-events.ts';
+export { eventRecord, AUDIENCE_EVENT_TYPES, type AudienceEvent, type AudienceEventType, type TrackStartEvent, type TrackUpdateEvent, type TrackEndEvent, type AggregateEvent } from './events/audience-event.ts';
+export { EventEnvelope, defaultDeviceId, type EventEnvelopeOptions } from './events/event-envelope.ts';
 // Sinks.
-export { JsonLinesSink, frameRecord, faceRecord } from './sinks/json-lines-sink.ts';
+export { JsonLinesSink, frameRecord, faceRecord, type JsonLinesOptions } from './sinks/json-lines-sink.ts';
+export { EventsFileSink } from './sinks/events-file-sink.ts';
 export { LatencyStats, formatLatencyTable, type LatencySummary, type StageStats } from './sinks/latency-stats.ts';
 export { HttpSink, DEFAULT_HTTP_HOST, type HttpSinkOptions } from './sinks/http-sink.ts';
 export { MqttSink, type MqttSinkOptions } from './sinks/mqtt-sink.ts';

@@ -21,7 +21,8 @@ import { FrameTracker } from './trackers/frame-tracker.ts';
 import { createSource } from './sources/create-source.ts';
 import type { SourceOptions } from './sources/ffmpeg-sources.ts';
 import { StageClock, nowMs } from './stage-clock.ts';
-import type { AgedFace, Detector, Estimator, FaceCrop, FrameResult, Sink, Source, SourceHealth, Tracker } from './stages.ts';
+import { AudienceEvents, type AudienceEventsOptions } from './events/audience-events.ts';
+import type { AgedFace, Detector, EndedTrack, Estimator, FaceCrop, FrameResult, Sink, Source, SourceHealth, Tracker } from './stages.ts';
 
 /** What a finished run did. */
 export interface PipelineSummary {
@@ -43,6 +44,8 @@ export interface RunPipelineOptions {
   estimator?: Estimator;
   tracker: Tracker;
   sinks?: Sink[];
+  /** Builds each frame's audience events for sinks with `writeEvents`. Default: none. */
+  events?: AudienceEvents;
   /** Stop after this many frames. Default: until the source ends or the signal aborts. */
   maxFrames?: number;
   /** Called when a frame's processing fails (the frame is skipped); default rethrows. */
@@ -64,6 +67,7 @@ export async function runPipeline(o: RunPipelineOptions, signal: AbortSignal): P
       const t0 = nowMs();
       const next = await it.next();
       clock.add('capture', nowMs() - t0);
+      const epochMs = Date.now();
       if (next.done) break;
       const frame = next.value;
       let result: FrameResult, crops: FaceCrop[];
@@ -75,7 +79,7 @@ export async function runPipeline(o: RunPipelineOptions, signal: AbortSignal): P
         const tracked = clock.timeSync('track', () => o.tracker.update(frame.tMs, aged));
         const ms = clock.ms;
         result = {
-          frame: frame.index, tMs: frame.tMs, width: frame.width, height: frame.height, faces: tracked, ended: o.tracker.takeEnded(),
+          frame: frame.index, tMs: frame.tMs, epochMs, width: frame.width, height: frame.height, faces: tracked, ended: o.tracker.takeEnded(),
           // `output` is known only after the sinks ran: it is the previous frame's.
           stageMs: { ...ms, output: outputMs, total: ms.capture + ms.detect + ms.crop + ms.estimate + ms.track },
           ...(Object.keys(clock.extraMs).length ? { extraMs: { ...clock.extraMs } } : {}),
@@ -89,7 +93,11 @@ export async function runPipeline(o: RunPipelineOptions, signal: AbortSignal): P
       }
       const t1 = nowMs();
       try {
-        for (const sink of sinks) await sink.write(result, wantsPixels ? { frame, crops } : undefined);
+        const events = o.events?.frame(result) ?? [];
+        for (const sink of sinks) {
+          await sink.write(result, wantsPixels ? { frame, crops } : undefined);
+          if (events.length) await sink.writeEvents?.(events);
+        }
       } finally {
         // Crops are copies and sinks copy what they keep: once they ran, the source may reuse the buffer.
         o.source.release?.(frame);
@@ -144,6 +152,8 @@ export interface CreatePipelineOptions {
   track?: boolean;
   trackerOptions?: IouTrackerOptions;
   sinks?: Sink[];
+  /** Audience events (track_start, track_update, track_end, aggregate) for sinks with `writeEvents`. Default on, with the tracker's buckets; false: none. */
+  events?: AudienceEventsOptions | AudienceEvents | false;
 }
 
 /** A wired pipeline; `close()` releases the source, models and sinks. */
@@ -153,7 +163,13 @@ export interface Pipeline {
   estimator?: Estimator;
   tracker: Tracker;
   sinks: Sink[];
+  events?: AudienceEvents;
   run(signal: AbortSignal, options?: Pick<RunPipelineOptions, 'maxFrames' | 'onFrameError'>): Promise<PipelineSummary>;
+  /**
+   * The run is over: end the tracks still alive, send their track_end events and the last
+   * aggregate to the sinks, and return those tracks. Call it after run(), before close().
+   */
+  finish(): Promise<EndedTrack[]>;
   close(): Promise<void>;
 }
 
@@ -170,9 +186,16 @@ export async function createPipeline(o: CreatePipelineOptions): Promise<Pipeline
   const track = o.track ?? !(typeof o.source === 'string' && o.source.startsWith('images:'));
   const tracker = o.tracker ?? (track ? new IouTracker(o.trackerOptions) : new FrameTracker({ buckets: o.trackerOptions?.buckets }));
   const sinks = o.sinks ?? [];
+  const events = o.events === false ? undefined : o.events instanceof AudienceEvents ? o.events : new AudienceEvents({ buckets: o.trackerOptions?.buckets, ...o.events });
   return {
-    source, detector, estimator, tracker, sinks,
-    run: (signal, ro) => runPipeline({ source, detector, estimator, tracker, sinks, ...ro }, signal),
+    source, detector, estimator, tracker, sinks, events,
+    run: (signal, ro) => runPipeline({ source, detector, estimator, tracker, sinks, events, ...ro }, signal),
+    async finish() {
+      const ended = tracker.flush?.() ?? [];
+      const last = events?.finish(ended) ?? [];
+      if (last.length) for (const s of sinks) await s.writeEvents?.(last);
+      return ended;
+    },
     async close() {
       await source.close();
       for (const s of sinks) await s.close();

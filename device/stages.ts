@@ -10,6 +10,7 @@
 import type { Box } from '../core/contract/face-crop.ts';
 import type { ModelMetadata } from '../core/contract/model-metadata.ts';
 import type { StagePartTimer } from './stage-clock.ts';
+import type { AudienceEvent } from './events/audience-event.ts';
 
 /** One camera frame: RGB bytes, HWC, `width * height * 3` long. */
 export interface Frame {
@@ -140,6 +141,8 @@ export const STAGES: readonly Stage[] = ['capture', 'detect', 'crop', 'estimate'
 export interface FrameResult {
   frame: number;
   tMs: number;
+  /** Wall-clock time of capture, epoch ms (runPipeline sets it; a hand-made result without it is stamped when a sink writes it). */
+  epochMs?: number;
   width: number;
   height: number;
   faces: TrackedFace[];
@@ -160,6 +163,12 @@ export interface Sink {
   /** True when write() needs the frame's pixels and crops. */
   readonly wantsPixels?: boolean;
   write(result: FrameResult, pixels?: FramePixels): void | Promise<void>;
+  /**
+   * Optional: the audience events of the frame just written (track_start, track_update,
+   * track_end, aggregate), built once by the pipeline so every sink sends the same ids and
+   * times; called after write() when there are any, and once more by Pipeline.finish().
+   */
+  writeEvents?(events: AudienceEvent[]): void | Promise<void>;
   close(): Promise<void>;
 }
 

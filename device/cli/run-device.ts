@@ -19,6 +19,8 @@ import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
 import { LatencyStats, formatLatencyTable } from '../sinks/latency-stats.ts';
 import { StatusLineSink } from '../sinks/status-line-sink.ts';
 import { JsonLinesSink } from '../sinks/json-lines-sink.ts';
+import { EventsFileSink } from '../sinks/events-file-sink.ts';
+import { checkDeviceId, defaultDeviceId } from '../events/event-envelope.ts';
 import { HttpSink, isWildcardHost, parseListen, readHttpToken } from '../sinks/http-sink.ts';
 import { MqttSink } from '../sinks/mqtt-sink.ts';
 import { CalibrationCollector } from '../sinks/calibration-collector.ts';
@@ -56,6 +58,14 @@ export interface RunDeviceOptions {
   bucketHold?: number;
   /** JSON lines file; default stdout. */
   out?: string;
+  /** Audience events only (track_start, track_update, track_end, aggregate), as JSON lines. */
+  eventsOut?: string;
+  /** `device_id` of every line and the prefix of event ids. Default: the host name. */
+  deviceId?: string;
+  /** Least time between two track_update events of one track, ms; 0: none. Default 1000. */
+  updateMs?: number;
+  /** Aggregation interval, ms. Default 60000. */
+  aggregateMs?: number;
   report?: string;
   http?: string;
   /** Token required on every HTTP endpoint but /healthz. */
@@ -66,7 +76,6 @@ export interface RunDeviceOptions {
   httpAllowHosts?: string[];
   preview?: boolean;
   mqtt?: string;
-  mqttIntervalMs?: number;
   collectCalibration?: string;
   samples?: number;
   saveFrames?: string;
@@ -91,6 +100,7 @@ export function describeRunner(r: ModelRunner & { backend?: string }): string {
 export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { stdout: Writable; stderr: Writable & { isTTY?: boolean } }): Promise<RunReport> {
   // Every line goes to the journal: no credentials from --source or --mqtt in it.
   const say = (line: string) => io.stderr.write(`agekit run: ${redactCredentials(line)}\n`);
+  const deviceId = checkDeviceId(o.deviceId ?? defaultDeviceId());
   if (o.preview && !o.http) throw new UsageError('--preview needs --http', { where: '--preview', hint: 'add --http 127.0.0.1:8080' });
   if (o.samples !== undefined && o.collectCalibration === undefined && o.samples !== 300) say('--samples has no effect without --collect-calibration');
 
@@ -123,8 +133,9 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
     },
     trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets, bucketHoldYears: o.bucketHold },
+    events: { deviceId, updateMs: o.updateMs, aggregateMs: o.aggregateMs, warmupEstimates: o.window },
   });
-  const { source, tracker } = pipeline;
+  const { source } = pipeline;
   if (!track) say(o.source.startsWith('images:') ? 'images: each photo\'s faces are its own (no tracking across photos; --track links them)' : 'no tracking: each frame\'s faces are their own');
   const stability = new StabilityStats({ warmupEstimates: o.window ?? DEFAULT_AGE_SMOOTHER.window });
   const stats = new LatencyStats();
@@ -139,15 +150,20 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
   const outputsHealth = () => opened.filter(isDegradableOutput).map((sink) => sink.outputHealth());
   let mqtt: MqttSink | undefined;
   try {
-    const json = o.out ? await JsonLinesSink.toFile(o.out, { onEvent: say }) : JsonLinesSink.toStream(io.stdout);
+    const json = o.out ? await JsonLinesSink.toFile(o.out, { onEvent: say, deviceId }) : JsonLinesSink.toStream(io.stdout, { deviceId });
     sinks.push(json); opened.push(json);
-    say(`frames as JSON lines to ${o.out ? resolve(o.out) : 'stdout'}`);
+    say(`frames as JSON lines to ${o.out ? resolve(o.out) : 'stdout'} (device_id ${deviceId})`);
+    if (o.eventsOut) {
+      const events = await EventsFileSink.open(o.eventsOut, { onEvent: say });
+      sinks.push(events); opened.push(events);
+      say(`audience events as JSON lines to ${resolve(o.eventsOut)}`);
+    }
     if (o.http) {
       const { host, port } = parseListen(o.http);
       const token = await readHttpToken(o);
       if (isWildcardHost(host) && !token) say(`warning: --http ${o.http} serves every network interface without a token: anyone on the network can read /status, /events${o.preview ? ' and /preview (faces)' : ''}; add --http-token-file, or bind 127.0.0.1`);
       const http = await HttpSink.create({
-        host, port, stats, preview: o.preview, token, allowedHosts: o.httpAllowHosts,
+        host, port, stats, deviceId, preview: o.preview, token, allowedHosts: o.httpAllowHosts,
         describe: () => ({ source: redactCredentials(o.source), health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null }, outputs: outputsHealth(), mqtt: mqtt?.stats() }),
       });
       sinks.push(http); opened.push(http);
@@ -155,9 +171,9 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       o.onListening?.(http.url);
     }
     if (o.mqtt) {
-      mqtt = await MqttSink.create({ url: o.mqtt, intervalMs: o.mqttIntervalMs, onEvent: (m) => say(m) });
+      mqtt = await MqttSink.create({ url: o.mqtt, onEvent: (m) => say(m) });
       sinks.push(mqtt); opened.push(mqtt);
-      say(`MQTT to ${o.mqtt} (topics ${mqtt.topic}/track, ${mqtt.topic}/aggregate)`);
+      say(`MQTT to ${o.mqtt} (topics ${mqtt.topic}/event, ${mqtt.topic}/aggregate)`);
     }
     if (o.collectCalibration) {
       if (!estimator) throw new UsageError('--collect-calibration needs an age model (its input size, crop and preprocessing)', { where: '--collect-calibration', hint: 'give --model' });
@@ -169,7 +185,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       say(`collecting ${o.samples ?? 300} face crops for calibration into ${resolve(o.collectCalibration)}`);
     }
     if (o.saveFrames) {
-      const save = new SaveFramesSink({ dir: o.saveFrames, onEvent: say });
+      const save = new SaveFramesSink({ dir: o.saveFrames, onEvent: say, deviceId });
       sinks.push(save); opened.push(save);
       say(`saving frames with faces to ${resolve(o.saveFrames)}`);
     }
@@ -189,9 +205,9 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
     } catch (err) {
       failure = err;
     }
-    // Tracks still alive at the end count as ended now (for MQTT, the report and the tally).
-    const last = tracker.flush?.() ?? [];
-    for (const t of last) { tracksEnded++; if (ended.length < 100_000) ended.push(t); mqtt?.trackEnded(t); }
+    // Tracks still alive at the end count as ended now: their track_end events and the last aggregate go to every sink.
+    const last = await pipeline.finish();
+    for (const t of last) { tracksEnded++; if (ended.length < 100_000) ended.push(t); }
     // Deliver what MQTT still holds now, so the report can say what was not delivered.
     const mqttStats = await mqtt?.finish();
     const latency = stats.summary();

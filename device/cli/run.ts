@@ -11,6 +11,7 @@ import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner
 import { DEFAULT_AGE_BUCKETS } from '../trackers/age-buckets.ts';
 import { DEFAULT_BUCKET_HOLD_YEARS } from '../trackers/bucket-hold.ts';
 import { DEFAULT_AGE_SMOOTHER } from '../trackers/age-smoother.ts';
+import { DEFAULT_AUDIENCE_EVENTS } from '../events/audience-events.ts';
 import type { RunDeviceOptions } from './run-device.ts';
 import { intFlag, numberFlag, sizeFlag, threadsFlag } from './cli-args.ts';
 
@@ -18,8 +19,9 @@ interface RunFlags {
   model?: string; detector?: string; source: string; runtime?: RuntimeName; detectorRuntime?: RuntimeName; threads?: number; delegate?: string;
   size?: { width: number; height: number }; fps?: number; loop: boolean; minFace: number; minScore: number;
   smoothing: 'median' | 'exponential'; window: number; buckets: string; bucketHold: number; out?: string; report?: string;
-  http?: string; httpToken?: string; httpTokenFile?: string; httpAllowHost?: string[]; preview: boolean; mqtt?: string; mqttInterval: number; collectCalibration?: string; samples: number;
+  http?: string; httpToken?: string; httpTokenFile?: string; httpAllowHost?: string[]; preview: boolean; mqtt?: string; mqttInterval?: number; collectCalibration?: string; samples: number;
   saveFrames?: string; maxFrames?: number; openTimeout: number; status: boolean; noAges: boolean; track?: boolean;
+  eventsOut?: string; deviceId?: string; updateS: number; aggregateS?: number;
 }
 
 export function registerRun(program: Command): void {
@@ -44,14 +46,19 @@ export function registerRun(program: Command): void {
     .option('--buckets <spec>', 'age buckets', DEFAULT_AGE_BUCKETS)
     .option('--bucket-hold <years>', 'a track changes bucket only when its smoothed age is this far past the bucket (0: off)', numberFlag('--bucket-hold', { min: 0, max: 50 }), DEFAULT_BUCKET_HOLD_YEARS)
     .option('--out <file>', 'write JSON lines to a file instead of stdout')
+    .option('--events-out <file.jsonl>', 'write the audience events (track_start, track_update, track_end, aggregate) to this file as JSON lines')
+    .option('--device-id <id>', 'device_id in every line and event id (default: the host name)')
+    .option('--update-s <s>', 'least seconds between two track_update events of one track; 0: none', numberFlag('--update-s', { min: 0 }), DEFAULT_AUDIENCE_EVENTS.updateMs / 1000)
+    .option('--aggregate-s <s>', `seconds per aggregate (opportunity to see, impressions, dwell, buckets) (default ${DEFAULT_AUDIENCE_EVENTS.aggregateMs / 1000})`, numberFlag('--aggregate-s', { min: 0.1 }))
     .option('--report <file.json>', 'write the speed and tracks report here on exit')
     .option('--http <host:port>', 'serve /status, /events, /healthz (and /preview) here; binds 127.0.0.1 unless a host is given')
     .option('--http-token <token>', 'require this token on every --http endpoint but /healthz (Authorization: Bearer, or ?token=); visible in ps: prefer --http-token-file')
     .option('--http-token-file <file>', 'read the --http token from this file (first line)')
     .option('--http-allow-host <name>', 'also accept this Host header name on --http (repeatable; default: only the bound address)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--preview', 'serve /preview (MJPEG with boxes and ages) on --http', false)
-    .option('--mqtt <url>', 'publish track events and aggregates: mqtt://host:port/topic')
-    .option('--mqtt-interval <s>', 'seconds between MQTT aggregates', numberFlag('--mqtt-interval', { min: 0.1 }), 10)
+    .option('--mqtt <url>', 'publish the events on <topic>/event and the aggregates on <topic>/aggregate: mqtt://host:port/topic')
+    // Kept so older configs still start: the aggregates are no longer MQTT's own.
+    .option('--mqtt-interval <s>', 'old name of --aggregate-s', numberFlag('--mqtt-interval', { min: 0.1 }))
     .option('--collect-calibration <dir>', 'save face crops as a representative set for int8 calibration')
     .option('--samples <n>', 'crops to collect with --collect-calibration', intFlag('--samples', { min: 1 }), 300)
     .option('--save-frames <dir>', 'save frames with faces as JPEG (nothing is written to disk otherwise)')
@@ -61,12 +68,14 @@ export function registerRun(program: Command): void {
     .option('--no-ages', 'detect and track only (no age model)')
     .action(async function (this: Command) {
       const f = this.opts<RunFlags & { ages: boolean }>();
+      const aggregateS = f.aggregateS ?? f.mqttInterval;
       const options: RunDeviceOptions = {
         source: f.source, model: f.model, detector: f.detector, runtime: f.runtime, detectorRuntime: f.detectorRuntime,
         threads: f.threads, delegate: f.delegate, size: f.size, fps: f.fps, loop: f.loop, minFacePx: f.minFace, minScore: f.minScore,
         track: f.track, smoothing: f.smoothing, window: f.window, buckets: f.buckets, bucketHold: f.bucketHold, out: f.out, report: f.report, http: f.http, preview: f.preview,
         httpToken: f.httpToken, httpTokenFile: f.httpTokenFile, httpAllowHosts: f.httpAllowHost,
-        mqtt: f.mqtt, mqttIntervalMs: f.mqttInterval * 1000, collectCalibration: f.collectCalibration, samples: f.samples,
+        eventsOut: f.eventsOut, deviceId: f.deviceId, updateMs: f.updateS * 1000, aggregateMs: aggregateS === undefined ? undefined : aggregateS * 1000,
+        mqtt: f.mqtt, collectCalibration: f.collectCalibration, samples: f.samples,
         saveFrames: f.saveFrames, maxFrames: f.maxFrames, openTimeoutMs: f.openTimeout * 1000, status: f.status, ages: f.ages,
       };
       const controller = new AbortController();

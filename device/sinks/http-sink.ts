@@ -1,7 +1,7 @@
 /**
  * The HTTP face of a running device: GET /status (FPS, latencies, current tracks), /events
- * (server-sent events, one `frame` event per processed frame and a `track_end` per ended
- * track), /healthz (200 while frames flow, 503 when none came for `staleMs`) and, only when
+ * (server-sent events: one `frame` per processed frame, and the audience events `track_start`,
+ * `track_update`, `track_end` and `aggregate`, each with its `id:` the event id), /healthz (200 while frames flow, 503 when none came for `staleMs`) and, only when
  * enabled, /preview (MJPEG with boxes and ages drawn). Binds 127.0.0.1 unless told otherwise.
  *
  * A device is left alone for months, so the server defends itself: requests whose Host header
@@ -22,6 +22,8 @@ import { redactCredentials } from '../../core/redact.ts';
 import type { Frame, FramePixels, FrameResult, Sink, SourceHealth, TrackedFace } from '../stages.ts';
 import { nowMs } from '../stage-clock.ts';
 import { faceRecord, frameRecord } from './json-lines-sink.ts';
+import { eventRecord, type AudienceEvent } from '../events/audience-event.ts';
+import { defaultDeviceId } from '../events/event-envelope.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { renderPreview } from './preview-renderer.ts';
 import type { OutputHealth } from './output-health.ts';
@@ -32,6 +34,8 @@ export interface HttpSinkOptions {
   /** Default 8080; 0 picks a free port (see `port` after create). */
   port?: number;
   stats: LatencyStats;
+  /** `device_id` of every frame event. Default: the host name. */
+  deviceId?: string;
   /** Serve /preview (MJPEG). Default false. */
   preview?: boolean;
   /** Most preview frames per second sent. Default 10. */
@@ -282,14 +286,20 @@ export class HttpSink implements Sink {
     this.lastFrameAt = nowMs();
     this.last = r;
     if (this.events.size) {
-      const msg = `event: frame\ndata: ${JSON.stringify(frameRecord(r))}\n\n` +
-        r.ended.map((t) => `event: track_end\ndata: ${JSON.stringify({ track: t.track, dwell_s: round(t.dwellMs / 1000), age_smoothed: t.ageSmoothed === undefined ? null : round(t.ageSmoothed), bucket: t.bucket ?? null })}\n\n`).join('');
+      const msg = `event: frame\ndata: ${JSON.stringify(frameRecord(r, this.o.deviceId ?? defaultDeviceId()))}\n\n`;
       for (const res of [...this.events]) this.send(res, [msg]);
     }
     if (pixels && this.previews.size && !this.rendering && nowMs() - this.lastPreviewAt >= 1000 / (this.o.previewFps ?? 10)) {
       this.lastPreviewAt = nowMs();
       this.sendPreview(pixels.frame, r.faces);
     }
+  }
+
+  /** Audience events as server-sent events named by their type; `id:` is the event id (a reconnecting EventSource sends it back as Last-Event-ID). */
+  writeEvents(events: AudienceEvent[]): void {
+    if (!this.events.size) return;
+    const msg = events.map((e) => `event: ${e.type}\nid: ${e.eventId}\ndata: ${JSON.stringify(eventRecord(e))}\n\n`).join('');
+    for (const res of [...this.events]) this.send(res, [msg]);
   }
 
   private sendPreview(frame: Frame, faces: TrackedFace[]): void {

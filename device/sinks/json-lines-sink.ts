@@ -1,5 +1,6 @@
 /**
- * One JSON object per processed frame, one per line: `frame`, `t_ms`, and `faces`, each with
+ * One JSON object per processed frame, one per line: `frame`, `t_ms`, the envelope (`time`,
+ * `epoch_ms`, `device_id`) and `faces`, each with
  * `track`, `box` ([x, y, w, h] in frame pixels), `score`, `age`, `age_smoothed`, `bucket`.
  * Writes to a stream (stdout) or a file; a file keeps going through a full disk (lines lost are
  * counted, the file stays whole).
@@ -7,11 +8,10 @@
  * @example
  * const sink = JsonLinesSink.toStream(process.stdout);
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { isWriteFault, writeFaultError } from '../../core/errors.ts';
-import { OutputHealthTracker, type DegradableOutput, type OutputHealth, type OutputHealthOptions } from './output-health.ts';
-import { dirname } from 'node:path';
+import type { DegradableOutput, OutputHealth, OutputHealthOptions } from './output-health.ts';
 import type { Writable } from 'node:stream';
+import { JsonLinesFile } from './json-lines-file.ts';
+import { defaultDeviceId, envelopeFields } from '../events/event-envelope.ts';
 import type { FrameResult, Sink, TrackedFace } from '../stages.ts';
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -30,30 +30,38 @@ export function faceRecord(f: TrackedFace): Record<string, unknown> {
   };
 }
 
-/** The wire form of one frame. */
-export function frameRecord(r: FrameResult): Record<string, unknown> {
-  return { frame: r.frame, t_ms: r2(r.tMs), faces: r.faces.map(faceRecord) };
+/**
+ * The wire form of one frame, with the envelope: wall-clock capture time (`time`, `epoch_ms`;
+ * stamped now when the result has no `epochMs`) and `device_id` (default the host name).
+ */
+export function frameRecord(r: FrameResult, deviceId = defaultDeviceId()): Record<string, unknown> {
+  return { frame: r.frame, t_ms: r2(r.tMs), ...envelopeFields(r.epochMs ?? Date.now(), deviceId), faces: r.faces.map(faceRecord) };
+}
+
+export interface JsonLinesOptions {
+  /** `device_id` of every line. Default: the host name. */
+  deviceId?: string;
 }
 
 export class JsonLinesSink implements Sink {
-  private constructor(private readonly out: Writable, private readonly owned: boolean) {}
+  private constructor(private readonly out: Writable, private readonly owned: boolean, private readonly deviceId: string) {}
 
   /** Lines to a stream (stdout), with backpressure. */
-  static toStream(out: Writable): JsonLinesSink {
-    return new JsonLinesSink(out, false);
+  static toStream(out: Writable, options: JsonLinesOptions = {}): JsonLinesSink {
+    return new JsonLinesSink(out, false, options.deviceId ?? defaultDeviceId());
   }
 
   /**
    * Lines to a file that survives a full disk: see {@link JsonLinesFileSink}.
    * @param options.onEvent status lines when writing stops and starts again
    */
-  static async toFile(path: string, options: OutputHealthOptions = {}): Promise<JsonLinesFileSink> {
+  static async toFile(path: string, options: JsonLinesOptions & OutputHealthOptions = {}): Promise<JsonLinesFileSink> {
     return JsonLinesFileSink.open(path, options);
   }
 
   async write(r: FrameResult): Promise<void> {
     // Respect backpressure: a slow consumer of stdout slows the loop rather than growing memory.
-    if (!this.out.write(JSON.stringify(frameRecord(r)) + '\n')) await new Promise((res) => this.out.once('drain', res));
+    if (!this.out.write(JSON.stringify(frameRecord(r, this.deviceId)) + '\n')) await new Promise((res) => this.out.once('drain', res));
   }
 
   async close(): Promise<void> {
@@ -62,50 +70,29 @@ export class JsonLinesSink implements Sink {
 }
 
 /**
- * JSON lines to a file, one positional write per line. When the disk refuses a write (full, I/O
- * error) the file is cut back to its last whole line, the line is counted as not written, and
- * the run goes on; writing is tried again every few seconds, so lines resume once space frees.
+ * Frame lines to a file that survives a full disk (see {@link JsonLinesFile}): the file is cut
+ * back to its last whole line, lost lines are counted, and writing resumes once space frees.
  */
 export class JsonLinesFileSink implements Sink, DegradableOutput {
-  private offset = 0;
-  private readonly health: OutputHealthTracker;
+  private constructor(private readonly file: JsonLinesFile, private readonly deviceId: string) {}
 
-  private constructor(private readonly fh: FileHandle, readonly path: string, options: OutputHealthOptions) {
-    this.health = new OutputHealthTracker('frames', path, options);
+  get path(): string {
+    return this.file.path;
   }
 
-  static async open(path: string, options: OutputHealthOptions = {}): Promise<JsonLinesFileSink> {
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      return new JsonLinesFileSink(await open(path, 'w'), path, options);
-    } catch (err) {
-      if (isWriteFault(err)) throw writeFaultError(err, 'the frames file', path);
-      throw err;
-    }
+  static async open(path: string, options: JsonLinesOptions & OutputHealthOptions = {}): Promise<JsonLinesFileSink> {
+    return new JsonLinesFileSink(await JsonLinesFile.open(path, 'frames', options), options.deviceId ?? defaultDeviceId());
   }
 
   async write(r: FrameResult): Promise<void> {
-    if (!this.health.shouldTry()) { this.health.fault(); return; }
-    const line = Buffer.from(JSON.stringify(frameRecord(r)) + '\n');
-    let done = 0;
-    try {
-      while (done < line.length) done += (await this.fh.write(line, done, line.length - done, this.offset + done)).bytesWritten;
-      this.offset += line.length;
-      this.health.ok();
-    } catch (err) {
-      if (!isWriteFault(err)) throw err;
-      // Keep the file whole: drop the part of this line that made it to disk.
-      if (done > 0) await this.fh.truncate(this.offset).catch(() => undefined);
-      this.health.fault(err);
-    }
+    await this.file.writeLine(frameRecord(r, this.deviceId));
   }
 
   outputHealth(): OutputHealth {
-    return this.health.health();
+    return this.file.outputHealth();
   }
 
   async close(): Promise<void> {
-    await this.fh.sync().catch(() => undefined);
-    await this.fh.close();
+    await this.file.close();
   }
 }

@@ -1,7 +1,7 @@
 /**
- * MQTT output: per-track events (`<topic>/track`: `start` when a track appears, `end` with its
- * smoothed age, bucket and dwell when it ends) and periodic aggregates (`<topic>/aggregate`:
- * tracks per age bucket and dwell, for the interval and since start). While the broker is away
+ * MQTT output of the audience events, in their one wire form (see eventRecord): `track_start`,
+ * `track_update` and `track_end` on `<topic>/event`, `aggregate` on `<topic>/aggregate`, QoS 1,
+ * each with its `event_id` (a collector drops redelivered copies by it). While the broker is away
  * the client reconnects with backoff and the messages wait in agekit's own queue, so no
  * aggregate is lost; they go out in order once it is back. An outage is logged once when it
  * starts and once when it ends (not on every reconnect attempt); messages dropped because the
@@ -10,18 +10,18 @@
  * how many messages that was.
  *
  * @example
- * const sink = await MqttSink.create({ url: 'mqtt://127.0.0.1:1883/agekit/door1', intervalMs: 10000 });
+ * const sink = await MqttSink.create({ url: 'mqtt://127.0.0.1:1883/agekit/door1' });
+ * // the pipeline calls sink.writeEvents(events) with each frame's events
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { UsageError } from '../../core/errors.ts';
 import { redactCredentials } from '../../core/redact.ts';
-import type { EndedTrack, FrameResult, Sink } from '../stages.ts';
+import type { FrameResult, Sink } from '../stages.ts';
+import { eventRecord, type AudienceEvent } from '../events/audience-event.ts';
 
 export interface MqttSinkOptions {
   /** `mqtt://host:port/topic/prefix` (also mqtts://, ws://). Topic default `agekit`. */
   url: string;
-  /** Aggregate period. Default 10000 ms. */
-  intervalMs?: number;
   /** Reconnect wait. Default 1000 ms. */
   reconnectMs?: number;
   /** Most messages kept while disconnected (oldest dropped beyond). Default 10000. */
@@ -43,8 +43,6 @@ export function parseMqttUrl(value: string, where = '--mqtt'): { broker: string;
   return { broker: `${u.protocol}//${auth}${u.host}`, topic };
 }
 
-interface BucketTally { tracks: number; dwell_s: number }
-
 /** What became of the messages, for /status, the report and the exit line (snake_case wire form). */
 export interface MqttStats {
   connected: boolean;
@@ -62,13 +60,7 @@ export interface MqttStats {
 
 export class MqttSink implements Sink {
   private readonly queue: Array<{ topic: string; payload: string }> = [];
-  private readonly seen = new Set<number>();
-  private window: Record<string, BucketTally> = {};
-  private readonly total: Record<string, BucketTally> = {};
-  private windowStart = Date.now();
-  private readonly timer: NodeJS.Timeout;
   private flushing = false;
-  private active = 0;
   /** Messages dropped because the offline queue was full. */
   dropped = 0;
   /** Messages the broker acknowledged. */
@@ -82,8 +74,6 @@ export class MqttSink implements Sink {
   private finished = false;
 
   private constructor(private readonly client: MqttClient, readonly topic: string, private readonly o: MqttSinkOptions) {
-    this.timer = setInterval(() => this.aggregate(), o.intervalMs ?? 10_000);
-    this.timer.unref();
     const broker = redactCredentials(parseMqttUrl(o.url).broker);
     client.on('connect', () => {
       if (this.outageSince !== undefined) {
@@ -131,38 +121,13 @@ export class MqttSink implements Sink {
     return this.queue.length;
   }
 
-  write(r: FrameResult): void {
-    for (const f of r.faces) {
-      if (this.seen.has(f.track)) continue;
-      this.seen.add(f.track);
-      this.enqueue('track', { event: 'start', track: f.track, t_ms: r.tMs, box: [f.box.x, f.box.y, f.box.w, f.box.h].map((v) => Math.round(v)) });
-    }
-    for (const t of r.ended) this.trackEnded(t);
-    this.active = r.faces.length;
-  }
+  /** Frames are not published (the events and aggregates are). */
+  write(_r: FrameResult): void {}
 
-  /** Publish a track's end and add it to the aggregates (the pipeline's ended tracks come through write). */
-  trackEnded(t: EndedTrack): void {
-    this.seen.delete(t.track);
-    const dwell = t.dwellMs / 1000;
-    this.enqueue('track', { event: 'end', track: t.track, age_smoothed: t.ageSmoothed === undefined ? null : Math.round(t.ageSmoothed * 10) / 10, bucket: t.bucket ?? null, dwell_s: Math.round(dwell * 100) / 100 });
-    const key = t.bucket ?? 'unknown';
-    for (const tally of [this.window, this.total]) {
-      const b = (tally[key] ??= { tracks: 0, dwell_s: 0 });
-      b.tracks++;
-      b.dwell_s = Math.round((b.dwell_s + dwell) * 100) / 100;
-    }
-  }
-
-  /** Publish the aggregate of the interval that just ended (also called by the timer). */
-  aggregate(): void {
-    const now = Date.now();
-    this.enqueue('aggregate', {
-      from: new Date(this.windowStart).toISOString(), to: new Date(now).toISOString(), active: this.active,
-      by_bucket: this.window, since_start: this.total,
-    });
-    this.window = {};
-    this.windowStart = now;
+  /** Queue each event for `<topic>/event`, or `<topic>/aggregate` for aggregates. Nothing is queued after finish(). */
+  writeEvents(events: AudienceEvent[]): void {
+    if (this.finished) return;
+    for (const e of events) this.enqueue(e.type === 'aggregate' ? 'aggregate' : 'event', eventRecord(e));
   }
 
   private enqueue(sub: string, body: unknown): void {
@@ -204,15 +169,13 @@ export class MqttSink implements Sink {
   }
 
   /**
-   * Publish a last aggregate and try to deliver everything for up to `timeoutMs`; what is left is
-   * counted as undelivered and said (once). Called by close(); call it earlier to have the counts
-   * for a report. No message is queued after it.
+   * Try to deliver everything for up to `timeoutMs`; what is left is counted as undelivered and
+   * said (once). Called by close(); call it after Pipeline.finish() (which sends the last
+   * aggregate) to have the counts for a report. No message is queued after it.
    */
   async finish(timeoutMs = 3000): Promise<MqttStats> {
     if (!this.finished) {
       this.finished = true;
-      clearInterval(this.timer);
-      this.aggregate();
       await this.drain(timeoutMs);
       this.undelivered = this.queue.length;
       if (this.undelivered > 0 || this.dropped > 0) {

@@ -19,6 +19,8 @@ export interface SaveFramesOptions {
   everyN?: number;
   /** Status lines when the disk refuses frames and when it takes them again. */
   onEvent?: OutputHealthOptions['onEvent'];
+  /** `device_id` in each frame's JSON record. Default: the host name. */
+  deviceId?: string;
 }
 
 export class SaveFramesSink implements Sink, DegradableOutput {
@@ -41,7 +43,7 @@ export class SaveFramesSink implements Sink, DegradableOutput {
     try {
       await mkdir(this.o.dir, { recursive: true });
       await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 90 }).toFile(jpg);
-      await writeFile(json, JSON.stringify(frameRecord(r)) + '\n');
+      await writeFile(json, JSON.stringify(frameRecord(r, this.o.deviceId)) + '\n');
       this.saved++;
       this.health.ok();
     } catch (err) {

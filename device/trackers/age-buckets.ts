@@ -1,6 +1,6 @@
 /**
- * Age buckets for reporting and aggregates: a spec like `0-12,13-17,18-24,25-34,35-44,45-54,55-64,65+`
- * parsed once; an age falls in the bucket whose range holds its whole years.
+ * Age buckets for reporting and aggregates: a spec like `0-15,16-24,25-34,35-44,45-54,55-64,65+`
+ * (the default: the set audience-measurement products for digital signage report) parsed once; an age falls in the bucket whose range holds its whole years.
  *
  * @example
  * const buckets = parseAgeBuckets('0-17,18-64,65+');
@@ -10,7 +10,7 @@ import { UsageError } from '../../core/errors.ts';
 
 export interface AgeBucket { label: string; min: number; max: number }
 
-export const DEFAULT_AGE_BUCKETS = '0-12,13-17,18-24,25-34,35-44,45-54,55-64,65+';
+export const DEFAULT_AGE_BUCKETS = '0-15,16-24,25-34,35-44,45-54,55-64,65+';
 
 /** Parse and check a bucket spec: ranges `a-b` or an open `a+`, increasing, without gaps or overlaps. */
 export function parseAgeBuckets(spec: string = DEFAULT_AGE_BUCKETS, where = '--buckets'): AgeBucket[] {

@@ -12,7 +12,7 @@ import type { AgedFace, EndedTrack, TrackedFace, Tracker } from '../stages.ts';
 import { bucketOf, parseAgeBuckets, type AgeBucket } from './age-buckets.ts';
 
 export interface FrameTrackerOptions {
-  /** Age buckets, parsed or as a spec string. Default 0-12,13-17,18-24,25-34,35-44,45-54,55-64,65+. */
+  /** Age buckets, parsed or as a spec string. Default 0-15,16-24,25-34,35-44,45-54,55-64,65+. */
   buckets?: AgeBucket[] | string;
 }
 

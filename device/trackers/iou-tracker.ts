@@ -23,7 +23,7 @@ export interface IouTrackerOptions {
   /** A track unmatched for longer than this ends. Default 1000 ms. */
   maxMissedMs?: number;
   smoothing?: AgeSmootherOptions;
-  /** Age buckets, parsed or as a spec string. Default 0-12,13-17,18-24,25-34,35-44,45-54,55-64,65+. */
+  /** Age buckets, parsed or as a spec string. Default 0-15,16-24,25-34,35-44,45-54,55-64,65+. */
   buckets?: AgeBucket[] | string;
   /**
    * Years beyond a bucket's range the smoothed age must go before a track changes bucket; the shown

@@ -16,13 +16,13 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 let frames: Promise<string> | undefined;
 const faceFrames = (utk: string) => (frames ??= writeFaceFrames(utk, join(dir, 'frames')));
 
-dataTest(test.serial)('run on a full disk keeps running: JSON lines stay whole, lost lines and frames are counted, /healthz and the report say so', async (t) => {
+dataTest(test.serial)('run on a full disk keeps running: JSON lines and events stay whole, lost lines and frames are counted, /healthz and the report say so', async (t) => {
   const utk = requireUtkface(t);
   if (!utk) return;
   const disk = mountSmallDisk(t, '1m');
   if (!disk) return;
   const imgs = await faceFrames(utk);
-  const out = join(disk.dir, 'out.jsonl');
+  const out = join(disk.dir, 'out.jsonl'), eventsOut = join(disk.dir, 'events.jsonl');
   const report = join(dir, 'report.json');
   let stderr = '';
   const err = new PassThrough().on('data', (d) => { stderr += d; });
@@ -32,7 +32,7 @@ dataTest(test.serial)('run on a full disk keeps running: JSON lines stay whole, 
   try {
     await runDevice({
       source: `images:${imgs}`, loop: true, ages: false, threads: 1, status: false, maxFrames: 400,
-      out, saveFrames: join(disk.dir, 'frames'), report, http: '127.0.0.1:0', onListening: (u) => { url = u; },
+      out, eventsOut, saveFrames: join(disk.dir, 'frames'), report, http: '127.0.0.1:0', onListening: (u) => { url = u; },
     }, new AbortController().signal, { stdout: new PassThrough().resume(), stderr: err });
   } finally {
     clearInterval(poll);
@@ -51,6 +51,12 @@ dataTest(test.serial)('run on a full disk keeps running: JSON lines stay whole, 
   const lines = text.trim().split('\n');
   t.is(lines.length, byName.frames.written);
   for (const l of lines) JSON.parse(l);
+  // The events file too: whole lines, exactly the written ones, the outage said once.
+  t.true(byName.events.not_written > 0 && byName.events.written > 0, JSON.stringify(byName.events));
+  const eventLines = readFileSync(eventsOut, 'utf8');
+  t.true(eventLines.endsWith('\n'));
+  t.is(eventLines.trim().split('\n').filter((l) => JSON.parse(l).event_id).length, byName.events.written);
+  t.is(stderr.match(/events .*events\.jsonl: not written from now on \(ENOSPC/g)?.length, 1, stderr);
   // Saved frames come in whole pairs.
   const saved = readdirSync(join(disk.dir, 'frames'));
   t.is(saved.filter((n) => n.endsWith('.jpg')).length, saved.filter((n) => n.endsWith('.json')).length);

@@ -45,7 +45,7 @@ test('without frames /healthz is 503; without --preview /preview is 404 and says
   }
 });
 
-dataTest(test)('a running device serves /status, /healthz, server-sent events and an MJPEG preview', async (t) => {
+dataTest(test)('a running device serves /status, /healthz, server-sent events (frames and audience events) and an MJPEG preview', async (t) => {
   const utk = requireUtkface(t);
   if (!utk) return;
   const imgs = join(dir, 'imgs');
@@ -59,7 +59,7 @@ dataTest(test)('a running device serves /status, /healthz, server-sent events an
   let url = '';
   const listening = new Promise<void>((resolve) => {
     const running = runDevice({
-      source: `images:${imgs}`, track: true, loop: true, ages: false, http: '127.0.0.1:0', preview: true, status: false, threads: 1,
+      source: `images:${imgs}`, track: true, loop: true, ages: false, http: '127.0.0.1:0', preview: true, status: false, threads: 1, deviceId: 'kiosk-3', aggregateMs: 500,
       onListening: (u) => { url = u; resolve(); },
     }, controller.signal, { stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
     t.teardown(() => { controller.abort(); return running.then(() => undefined); });
@@ -67,9 +67,14 @@ dataTest(test)('a running device serves /status, /healthz, server-sent events an
   await listening;
   t.regex(url, /^http:\/\/127\.0\.0\.1:\d+$/);
 
-  const events = await readStream(await fetch(`${url}/events`), (b) => (b.toString().match(/event: frame/g) ?? []).length >= 3);
+  const events = await readStream(await fetch(`${url}/events`), (b) => (b.toString().match(/event: frame/g) ?? []).length >= 3 && /event: aggregate/.test(b.toString()));
   const frameEvents = events.toString().split('\n\n').filter((e) => e.startsWith('event: frame')).map((e) => JSON.parse(e.split('data: ')[1]));
   t.true(frameEvents.length >= 3);
+  t.like(frameEvents[0], { device_id: 'kiosk-3', time: new Date(frameEvents[0].epoch_ms).toISOString() });
+  // Audience events are named by their type, with the event id as the SSE id.
+  const aggregate = events.toString().split('\n\n').find((e) => e.startsWith('event: aggregate'))!;
+  const [, id, data] = /^event: aggregate\nid: (\S+)\ndata: (.*)$/.exec(aggregate)!;
+  t.like(JSON.parse(data), { event: 'aggregate', event_id: id, device_id: 'kiosk-3', interval_s: 0.5 });
   t.true(frameEvents[1].frame > frameEvents[0].frame);
   t.true(frameEvents.some((e) => e.faces.length === 2), JSON.stringify(frameEvents[0]));
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import { MqttSink } from '../../../device/sinks/mqtt-sink.ts';
+import { AudienceEvents } from '../../../device/events/audience-events.ts';
 import { runDevice } from '../../../device/cli/run-device.ts';
 import type { EndedTrack, FrameResult } from '../../../device/stages.ts';
 import { dataTest, requireUtkface } from '../../support/shared-data.ts';
@@ -30,12 +31,13 @@ test.serial('an outage is logged once and its end once, a full queue drops (coun
   let broker = await startMosquitto(dir, port);
   brokers.push(broker);
   const events: string[] = [];
-  const sink = await MqttSink.create({ url: `mqtt://127.0.0.1:${port}/door`, intervalMs: 3_600_000, reconnectMs: 200, maxQueued: 5, onEvent: (m) => events.push(m) });
+  const sink = await MqttSink.create({ url: `mqtt://127.0.0.1:${port}/door`, reconnectMs: 200, maxQueued: 5, onEvent: (m) => events.push(m) });
+  const audience = new AudienceEvents({ deviceId: 'door', aggregateMs: 3_600_000 });
   await until(() => sink.connected);
   await stopMosquitto(broker);
   await until(() => !sink.connected);
   await new Promise((r) => setTimeout(r, 2500)); // about 12 failed reconnects
-  for (let i = 0; i < 8; i++) sink.write(result(i, [ended(i + 1)]));
+  for (let i = 0; i < 8; i++) sink.writeEvents(audience.frame(result(i, [ended(i + 1)])));
   t.is(events.filter((e) => /unreachable/.test(e)).length, 1, events.join('\n'));
   t.is(events.filter((e) => /queue full \(5 messages\)/.test(e)).length, 1);
   t.like(sink.stats(), { connected: false, queued: 5, dropped: 3, outages: 1 });
@@ -48,7 +50,8 @@ test.serial('an outage is logged once and its end once, a full queue drops (coun
 
   await stopMosquitto(broker);
   await until(() => !sink.connected);
-  sink.write(result(9, [ended(20), ended(21)]));
+  sink.writeEvents(audience.frame(result(9, [ended(20), ended(21)])));
+  sink.writeEvents(audience.finish([]));
   const stats = await sink.finish(500);
   t.is(stats.undelivered, 3, 'two track ends and the last aggregate');
   t.is(stats.outages, 2);
@@ -63,7 +66,7 @@ dataTest(test.serial)('agekit run with the broker down: one outage line, the und
   const port = await freePort(); // nothing listens there
   const report = join(dir, 'report.json');
   let stderr = '';
-  await runDevice({ source: `images:${imgs}`, ages: false, threads: 1, status: false, report, mqtt: `mqtt://127.0.0.1:${port}/door`, mqttIntervalMs: 200 },
+  await runDevice({ source: `images:${imgs}`, ages: false, threads: 1, status: false, report, mqtt: `mqtt://127.0.0.1:${port}/door`, aggregateMs: 200 },
     new AbortController().signal, { stdout: new PassThrough().resume(), stderr: new PassThrough().on('data', (d) => { stderr += d; }) });
   t.is(stderr.match(/mqtt broker \S+ unreachable/g)?.length, 1, stderr);
   t.regex(stderr, /mqtt: \d+ messages? not delivered at exit \(broker unreachable\)/);

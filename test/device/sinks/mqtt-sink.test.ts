@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { freePort, startMosquitto, stopMosquitto } from '../support/mosquitto.ts';
 import { MqttSink, parseMqttUrl } from '../../../device/sinks/mqtt-sink.ts';
+import { AudienceEvents } from '../../../device/events/audience-events.ts';
 import type { EndedTrack, FrameResult, TrackedFace } from '../../../device/stages.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'agekit-mqtt-'));
@@ -31,8 +32,8 @@ function subscribe(port: number, topic: string): { messages: Array<{ topic: stri
 }
 
 const face = (track: number): TrackedFace => ({ track, box: { x: 10, y: 10, w: 80, h: 80, score: 0.9 }, age: 30, ageSmoothed: 30, bucket: '25-34', dwellMs: 0 });
-const result = (frame: number, faces: TrackedFace[], ended: EndedTrack[] = []): FrameResult => ({
-  frame, tMs: frame * 33, width: 640, height: 480, faces, ended,
+const result = (tMs: number, faces: TrackedFace[], ended: EndedTrack[] = []): FrameResult => ({
+  frame: tMs, tMs, width: 640, height: 480, faces, ended,
   stageMs: { capture: 1, detect: 1, crop: 1, estimate: 1, track: 1, output: 1, total: 5 },
 });
 const ended = (track: number, bucket: string, dwellMs: number): EndedTrack => ({ track, bucket, ageSmoothed: 30, dwellMs, firstMs: 0, lastMs: dwellMs });
@@ -48,42 +49,47 @@ test('mqtt URL: broker and topic prefix; bad URLs name the flag', (t) => {
   t.throws(() => parseMqttUrl('http://h/x'), { message: /--mqtt: unsupported scheme "http:"/ });
 });
 
-test('track events and aggregates reach a real broker; a broker restart loses no aggregate', async (t) => {
+test('events on <topic>/event and aggregates on <topic>/aggregate reach a real broker; a broker restart loses none', async (t) => {
   const port = await freePort();
   let broker = await startBroker(port);
   const sub = subscribe(port, 'agekit/test');
   await sub.ready;
-  const sink = await MqttSink.create({ url: `mqtt://127.0.0.1:${port}/agekit/test`, intervalMs: 3_600_000, reconnectMs: 300 });
+  const sink = await MqttSink.create({ url: `mqtt://127.0.0.1:${port}/agekit/test`, reconnectMs: 300 });
+  // Hand-made frames through the real event builder: 1 s aggregates on the frame clock.
+  const audience = new AudienceEvents({ deviceId: 'door1', aggregateMs: 1000, updateMs: 0 });
+  const send = (r: FrameResult) => sink.writeEvents(audience.frame(r));
   await until(() => sink.connected);
-  sink.write(result(0, [face(1), face(2)]));
-  sink.write(result(1, [face(2)], [ended(1, '25-34', 2000)]));
-  sink.aggregate();
-  await until(() => sub.messages.length >= 4);
-  t.deepEqual(sub.messages.filter((m) => m.topic === 'agekit/test/track').map((m) => [m.body.event, m.body.track]), [['start', 1], ['start', 2], ['end', 1]]);
+  send(result(0, [face(1), face(2)]));
+  send(result(100, [face(2)], [ended(1, '25-34', 2000)]));
+  send(result(1000, [face(2), face(3)])); // closes [0, 1000)
+  await until(() => sub.messages.length >= 5);
+  t.deepEqual(sub.messages.filter((m) => m.topic === 'agekit/test/event').map((m) => [m.body.event, m.body.track]), [['track_start', 1], ['track_start', 2], ['track_end', 1], ['track_start', 3]]);
 
   // The broker goes away: tracks keep ending and aggregates keep coming, queued by agekit.
   await stopBroker(broker);
   await until(() => !sink.connected);
-  sink.write(result(2, [face(3)], [ended(2, '65+', 5000)]));
-  sink.aggregate();
-  sink.write(result(3, [], [ended(3, '25-34', 1000)]));
-  sink.aggregate();
+  send(result(1100, [face(3)], [ended(2, '65+', 5000)]));
+  send(result(2000, [], [ended(3, '25-34', 1000)])); // closes [1000, 2000)
+  sink.writeEvents(audience.finish([]));
   t.true(sink.queued >= 4, `${sink.queued} queued`);
   broker = await startBroker(port);
   await until(() => sink.queued === 0);
   t.is(sink.queued, 0, 'the sink reconnected and delivered its queue');
   await sink.close();
-  await until(() => sub.messages.filter((m) => m.topic === 'agekit/test/aggregate').length >= 4);
+  await until(() => sub.messages.filter((m) => m.topic === 'agekit/test/aggregate').length >= 3);
   sub.client.end(true);
 
   const aggs = sub.messages.filter((m) => m.topic === 'agekit/test/aggregate').map((m) => m.body);
-  t.log(`aggregates: ${aggs.map((a) => JSON.stringify(a.by_bucket)).join(' | ')}`);
-  // Every window's counts add up to the totals since start: nothing lost, nothing doubled.
+  t.log(`aggregates: ${aggs.map((a) => JSON.stringify({ ots: a.ots, impressions: a.impressions, by_bucket: a.by_bucket })).join(' | ')}`);
+  t.deepEqual(aggs.map((a) => a.event), ['aggregate', 'aggregate', 'aggregate']);
+  t.deepEqual(aggs.map((a) => [a.ots, a.impressions]), [[2, 1], [2, 1], [1, 1]]);
+  // Every visit is counted once over the intervals: nothing lost, nothing doubled.
   const sum: Record<string, number> = {};
-  for (const a of aggs) for (const [k, v] of Object.entries(a.by_bucket as Record<string, { tracks: number }>)) sum[k] = (sum[k] ?? 0) + v.tracks;
-  t.deepEqual(sum, { '25-34': 2, '65+': 1 });
-  const last = aggs[aggs.length - 1].since_start;
-  t.deepEqual(last, { '25-34': { tracks: 2, dwell_s: 3 }, '65+': { tracks: 1, dwell_s: 5 } });
-  t.deepEqual(sub.messages.filter((m) => m.body.event === 'end').map((m) => m.body.track), [1, 2, 3]);
+  for (const a of aggs) for (const [k, v] of Object.entries(a.by_bucket as Record<string, number>)) sum[k] = (sum[k] ?? 0) + v;
+  t.like(sum, { '25-34': 2, '65+': 1, '0-15': 0 });
+  t.deepEqual(sub.messages.filter((m) => m.body.event === 'track_end').map((m) => m.body.track), [1, 2, 3]);
+  const ids = sub.messages.map((m) => m.body.event_id as string);
+  t.is(new Set(ids).size, ids.length, 'event ids are unique');
+  t.true(ids.every((id) => id.startsWith('door1-')));
   t.is(sink.dropped, 0);
 });

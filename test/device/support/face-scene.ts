@@ -22,8 +22,16 @@ export function pickValFaces(dir: string, n: number, minAge = 0, maxAge = 116): 
   return Array.from({ length: n }, (_, i) => rows[Math.floor(i * step + step / 2)]);
 }
 
-/** A face moving linearly from `from` to `to` (top-left corners) over the scene, `size` px square. */
-export interface PlacedFace { face: UtkFace; size: number; from: [number, number]; to: [number, number] }
+/**
+ * A face moving linearly from `from` to `to` (top-left corners) over the scene, `size` px square;
+ * with `enter`/`leave` it is in view on frames [enter, leave) only (a person walking in and out).
+ */
+export interface PlacedFace { face: UtkFace; size: number; from: [number, number]; to: [number, number]; enter?: number; leave?: number }
+
+/** True when face `p` is in view on frame `f`. */
+export function inView(p: PlacedFace, f: number): boolean {
+  return f >= (p.enter ?? 0) && f < (p.leave ?? Infinity);
+}
 
 export interface Scene { width: number; height: number; frames: number; faces: PlacedFace[] }
 
@@ -56,6 +64,7 @@ export async function renderScene(scene: Scene): Promise<Uint8Array[]> {
   for (let f = 0; f < scene.frames; f++) {
     const img = bg.slice();
     scene.faces.forEach((p, i) => {
+      if (!inView(p, f)) return;
       const { x, y } = faceTile(scene, i, f);
       for (let r = 0; r < p.size; r++) {
         const yy = y + r;

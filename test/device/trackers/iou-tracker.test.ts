@@ -68,18 +68,18 @@ test('smoothed ages of a track come from its own estimates only', (t) => {
   t.is(out[0].ageSmoothed, 22);
   t.is(out[1].ageSmoothed, 71);
   t.is(out[1].age, undefined);
-  t.is(out[0].bucket, '18-24');
+  t.is(out[0].bucket, '16-24');
   t.is(out[1].bucket, '65+');
 });
 
 test('age buckets: default spec, whole-year boundaries, custom spec and bad specs', (t) => {
   const b = parseAgeBuckets(DEFAULT_AGE_BUCKETS);
-  t.is(b.length, 8);
-  t.is(bucketOf(b, 12.9), '0-12');
-  t.is(bucketOf(b, 13), '13-17');
+  t.is(b.length, 7);
+  t.is(bucketOf(b, 15.9), '0-15');
+  t.is(bucketOf(b, 16), '16-24');
   t.is(bucketOf(b, 64.99), '55-64');
   t.is(bucketOf(b, 99), '65+');
-  t.is(bucketOf(b, -3), '0-12');
+  t.is(bucketOf(b, -3), '0-15');
   const custom = parseAgeBuckets('0-17,18-59,60+');
   t.is(bucketOf(custom, 30), '18-59');
   t.throws(() => parseAgeBuckets('0-12,14-20'), { message: /gap or overlap/ });
