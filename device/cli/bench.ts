@@ -16,7 +16,8 @@ import { UsageError } from '../../core/errors.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner.ts';
 import { describeMachine, formatMachine } from '../report/machine-info.ts';
 import type { BenchConfig } from '../bench/run-bench.ts';
-import { intFlag, intListFlag, sizeFlag } from './cli-args.ts';
+import { intFlag, sizeFlag, threadsListFlag } from './cli-args.ts';
+import { defaultThreads, describeDefaultThreads } from '../../core/runtime/default-threads.ts';
 
 interface BenchFlags {
   detector?: string; detectorTfjs?: string; model?: string; checkpoint?: string; runtimes: string; threads?: number[];
@@ -49,7 +50,7 @@ export function registerBench(program: Command): void {
     .option('--model <file.tflite>', 'age model for the tflite runtimes (default: samples/models/student.tflite)')
     .option('--checkpoint <dir>', 'age model checkpoint for the tfjs runtime')
     .option('--runtimes <list>', `comma-separated runtimes: ${RUNTIME_NAMES.join(', ')}`, 'tflite')
-    .option('--threads <list>', 'comma-separated thread counts (default: 1 and all cores)', intListFlag('--threads'))
+    .option('--threads <list>', `comma-separated thread counts (default: the default of agekit run, ${describeDefaultThreads()}, then 1 and all cores)`, threadsListFlag('--threads'))
     .option('--frames <n>', 'frames per configuration', intFlag('--frames', { min: 1 }), 30)
     .option('--passes <n>', 'passes over the frames', intFlag('--passes', { min: 1 }), 1)
     .option('--builtin', 'also measure native TFLite on its builtin kernels (without XNNPACK), 1 thread, for the ratio')
@@ -67,7 +68,8 @@ export function registerBench(program: Command): void {
       const say = (l: string) => process.stderr.write(`agekit bench: ${l}\n`);
       const runtimes = f.runtimes.split(',').map((r) => r.trim()) as RuntimeName[];
       for (const r of runtimes) if (!RUNTIME_NAMES.includes(r)) throw new UsageError(`unknown runtime "${r}"`, { where: '--runtimes', hint: `use ${RUNTIME_NAMES.join(', ')}` });
-      const threads = f.threads ?? [...new Set([1, availableParallelism()])];
+      // The default first: it is the baseline the other rows are compared with.
+      const threads = f.threads ?? [...new Set([defaultThreads(), 1, availableParallelism()])];
       const detector = f.detector ?? defaultDetectorPath();
       const model = f.model ?? defaultStudentPath();
       if (!model) say(`no age model: no student.tflite in ${shippedModelsDir()} (a copy without samples/models?); measuring the detector alone. Give --model <file.tflite> to include estimation.`);
