@@ -58,13 +58,14 @@ export function registerBench(program: Command): void {
     .option('--faces <dir>', 'face photos composited on a background (default: $AGEKIT_DATA or ../shared/data/utkface)')
     .option('--faces-per-frame <n>', 'faces per synthesized frame', intFlag('--faces-per-frame', { min: 0 }), 1)
     .option('--size <WxH>', 'synthesized frame size (default: 640x480)', sizeFlag('--size'))
-    .option('--json <file>', 'also write the results as JSON')
+    .option('--json <file|->', 'also write the results as JSON (machine, threads, delegate, schedule, per-stage p50/p95 ms, FPS); - for stdout, the tables then go to stderr')
     .action(async function (this: Command) {
       const f = this.opts<BenchFlags>();
       // The runtimes and image code load here, not at the top, so `agekit bench --help` starts fast.
-      const [{ defaultDetectorPath, defaultStudentPath, shippedModelsDir }, { benchFrames }, { runBench }, { formatBenchTable, formatRuntimeRatios }] = await Promise.all([
+      const [{ defaultDetectorPath, defaultStudentPath, shippedModelsDir }, { benchFrames }, { runBench, BENCH_SCHEDULE }, { formatBenchTable, formatRuntimeRatios }] = await Promise.all([
         import('../pipeline.ts'), import('../bench/bench-frames.ts'), import('../bench/run-bench.ts'), import('../bench/bench-table.ts'),
       ]);
+      const { buildBenchReport } = await import('../bench/bench-report.ts');
       const say = (l: string) => process.stderr.write(`agekit bench: ${l}\n`);
       const runtimes = f.runtimes.split(',').map((r) => r.trim()) as RuntimeName[];
       for (const r of runtimes) if (!RUNTIME_NAMES.includes(r)) throw new UsageError(`unknown runtime "${r}"`, { where: '--runtimes', hint: `use ${RUNTIME_NAMES.join(', ')}` });
@@ -88,18 +89,25 @@ export function registerBench(program: Command): void {
       const machine = await describeMachine();
       say(`machine: ${formatMachine(machine)}`);
       if (machine.emulated) say(`WARNING: running under emulation (${machine.emulated}); the speeds below say nothing about the real machine`);
-      say(`frames: ${where}`);
+      say(`frames: ${where}; schedule: ${BENCH_SCHEDULE}`);
       const results = await runBench({
         configs, frames, passes: f.passes,
         onConfig: (c) => say(`${c.runtime}, ${c.threads} thread(s)${c.xnnpack === false ? ', builtin kernels' : ''}: ${c.detector}${c.model ? ` + ${c.model}` : ''}`),
         onSkip: (c, err) => say(`${c.runtime} ${c.threads} thread(s) skipped: ${(err as Error).message}`),
       });
       for (const r of results) say(`${r.runtime} ${r.threads} thread(s): detector ops on ${r.accelerator}`);
-      process.stdout.write(formatBenchTable(results) + '\n\n' + formatRuntimeRatios(results) + '\n');
+      // With --json -, stdout is the JSON alone and the tables go to stderr.
+      const tables = formatBenchTable(results) + '\n\n' + formatRuntimeRatios(results) + '\n';
+      if (f.json === '-') process.stderr.write(tables);
+      else process.stdout.write(tables);
       if (f.json) {
-        const after = await describeMachine();
-        await writeFileAtomic(f.json, JSON.stringify({ ...(machine.emulated ? { emulated: machine.emulated, note: 'measured under CPU emulation: these speeds say nothing about the real machine' } : {}), machine, machine_after: { cpu_temp_c: after.cpu_temp_c, cpu_mhz: after.cpu_mhz, throttled: after.throttled }, frames: where, results }, null, 2) + '\n');
-        say(`results written to ${resolve(f.json)}`);
+        const doc = buildBenchReport({ machine, machineAfter: await describeMachine(), frames: where, results });
+        const text = JSON.stringify(doc, null, 2) + '\n';
+        if (f.json === '-') process.stdout.write(text);
+        else {
+          await writeFileAtomic(f.json, text);
+          say(`results written to ${resolve(f.json)}`);
+        }
       }
     });
 }
