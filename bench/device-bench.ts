@@ -1,6 +1,6 @@
 /**
  * `npm run bench:device [-- --model student.tflite --json bench-device.json]`: the device
- * benchmark across every runtime in one run (native TFLite on XNNPACK at 1 and all threads, native
+ * benchmark across every runtime in one run (native TFLite on XNNPACK at the default threads, 1 and all cores, native
  * TFLite on its builtin kernels, TFLite WASM, tfjs WASM), so the ratios between runtimes are
  * measured on the same machine and frames.
  * Extra arguments are passed to `agekit bench`.

@@ -16,7 +16,7 @@ export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('agekit')
     .description('Age estimation from faces: datasets, training, distillation, TFLite conversion and the device runtime')
     .version(AGEKIT_VERSION)
-    .option('--verbose', 'print stack traces of errors', false)
+    .option('--verbose', 'print stack traces of errors and the native runtimes\' own log lines (also AGEKIT_NATIVE_LOGS=1)', false)
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false })
     // Before the commands are added: subcommands copy this setting when they are created, so a

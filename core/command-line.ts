@@ -15,11 +15,14 @@ import { redactStderr } from './redact.ts';
 /**
  * Parse `argv` with `program` and return the exit code: 0 success, 1 failure, 2 usage error.
  * An AgekitError prints its message (the stack only with --verbose); anything else is a bug and
- * prints its stack.
+ * prints its stack. --verbose also sets AGEKIT_NATIVE_LOGS=1 (see TfliteRunnerOptions.nativeLogs).
  */
 export async function runCommandLine(program: Command, argv: string[]): Promise<number> {
   // Journals and terminals are read by more people than configs: no command prints a URL's password.
   redactStderr();
+  // --verbose also lets the native runtimes' own log lines through (TFLite's "INFO: Created ...
+  // XNNPACK delegate"); the runners read this when they open a model.
+  if (argv.includes('--verbose')) process.env.AGEKIT_NATIVE_LOGS ??= '1';
   program.exitOverride();
   try {
     await program.parseAsync(argv);

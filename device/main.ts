@@ -14,7 +14,7 @@ export function buildDeviceProgram(): Command {
   const program = new Command('agekit')
     .description('agekit device runtime: face detection, age estimation and tracking on a camera, with speed reporting')
     .version(AGEKIT_VERSION)
-    .option('--verbose', 'print stack traces of errors', false);
+    .option('--verbose', 'print stack traces of errors and the native runtimes\' own log lines (also AGEKIT_NATIVE_LOGS=1)', false);
   registerDeviceCommands(program);
   return program;
 }

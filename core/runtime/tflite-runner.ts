@@ -24,6 +24,7 @@ import { readTfliteIo, readTfliteMetadata, validateTflite } from '../tflite/tfli
 import type { ModelMetadata } from '../contract/model-metadata.ts';
 import type { ModelRunner, TensorSpec } from './model-runner.ts';
 import { xnnpackDelegateLibrary } from './xnnpack-delegate/build-xnnpack-delegate.ts';
+import { defaultThreads } from './default-threads.ts';
 import { BUNDLED_ADDON_FILE, bundledNativeFile } from './bundled-native.ts';
 
 export interface TfliteRunnerOptions {
@@ -31,7 +32,7 @@ export interface TfliteRunnerOptions {
   modelPath?: string;
   /** The file's bytes, when already in memory. */
   modelBytes?: Uint8Array;
-  /** Interpreter threads, 1..maxThreads. Default: the number of CPU cores. */
+  /** Interpreter threads, 1..maxThreads. Default: defaultThreads() (cores-1, 1 to 4; see default-threads.ts). */
   threads?: number;
   /** Most threads accepted (more is a UsageError). Default: the cores this process may use (os.availableParallelism()). */
   maxThreads?: number;
@@ -44,10 +45,16 @@ export interface TfliteRunnerOptions {
    * binding takes one delegate). Default true, unless the environment has AGEKIT_XNNPACK=0.
    */
   xnnpack?: boolean;
+  /**
+   * Let TFLite's own log lines (e.g. "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.")
+   * reach stderr. Default false, unless the environment has AGEKIT_NATIVE_LOGS=1 (read when the
+   * runner is created; the CLI's --verbose sets it).
+   */
+  nativeLogs?: boolean;
 }
 
 export const DEFAULT_TFLITE_RUNNER: Required<Pick<TfliteRunnerOptions, 'threads' | 'xnnpack'>> = {
-  threads: availableParallelism(),
+  threads: defaultThreads(),
   xnnpack: process.env.AGEKIT_XNNPACK !== '0',
 };
 
@@ -123,7 +130,7 @@ export class TfliteRunner implements ModelRunner {
     if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads must be an integer >= 1 (got ${threads})`, { where: 'threads' });
     // More threads than cores only adds contention; thousands of them exhaust the machine (4096 made 4108 OS threads).
     const cores = options.maxThreads ?? availableParallelism();
-    if (threads > cores) throw new UsageError(`${threads} threads is more than the ${cores} cores this process may use`, { where: 'threads', hint: `use at most ${cores}, or leave it out to use all of them` });
+    if (threads > cores) throw new UsageError(`${threads} threads is more than the ${cores} cores this process may use`, { where: 'threads', hint: `use at most ${cores}, or leave it out for the default (${defaultThreads(cores)})` });
     let delegate: { path: string; options: [string, string][] } | undefined;
     if (options.delegatePath) {
       if (!existsSync(options.delegatePath)) {
@@ -137,7 +144,9 @@ export class TfliteRunner implements ModelRunner {
       const lib = await xnnpackDelegateLibrary();
       if (lib.path) {
         // XNNPACK keeps its own thread pool: the interpreter's thread count does not reach it.
-        delegate = { path: lib.path, options: [['num_threads', String(threads)]] };
+        // quiet: TFLite prints an INFO line when it creates the delegate; the shim sends it to /dev/null.
+        const quiet = !(options.nativeLogs ?? process.env.AGEKIT_NATIVE_LOGS === '1');
+        delegate = { path: lib.path, options: [['num_threads', String(threads)], ['quiet', quiet ? '1' : '0']] };
         viaShim = true;
         accelerator = `xnnpack (${threads} thread${threads > 1 ? 's' : ''})`;
       } else accelerator = `builtin kernels (${lib.reason})`;

@@ -32,6 +32,9 @@ export interface BenchConfig {
   xnnpack?: boolean;
 }
 
+/** Which frames run full-frame detection: every one (the only schedule there is today). */
+export const BENCH_SCHEDULE = 'full detection every frame';
+
 /** The timed parts of one frame, in pipeline order. */
 export const BENCH_STAGES = ['capture', 'detect_input', 'detect_infer', 'detect_decode', 'crop', 'estimate', 'track'] as const;
 export type BenchStageName = typeof BENCH_STAGES[number];

@@ -16,7 +16,8 @@ import { UsageError } from '../../core/errors.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner.ts';
 import { describeMachine, formatMachine } from '../report/machine-info.ts';
 import type { BenchConfig } from '../bench/run-bench.ts';
-import { intFlag, intListFlag, sizeFlag } from './cli-args.ts';
+import { intFlag, sizeFlag, threadsListFlag } from './cli-args.ts';
+import { defaultThreads, describeDefaultThreads } from '../../core/runtime/default-threads.ts';
 
 interface BenchFlags {
   detector?: string; detectorTfjs?: string; model?: string; checkpoint?: string; runtimes: string; threads?: number[];
@@ -49,7 +50,7 @@ export function registerBench(program: Command): void {
     .option('--model <file.tflite>', 'age model for the tflite runtimes (default: samples/models/student.tflite)')
     .option('--checkpoint <dir>', 'age model checkpoint for the tfjs runtime')
     .option('--runtimes <list>', `comma-separated runtimes: ${RUNTIME_NAMES.join(', ')}`, 'tflite')
-    .option('--threads <list>', 'comma-separated thread counts (default: 1 and all cores)', intListFlag('--threads'))
+    .option('--threads <list>', `comma-separated thread counts (default: the default of agekit run, ${describeDefaultThreads()}, then 1 and all cores)`, threadsListFlag('--threads'))
     .option('--frames <n>', 'frames per configuration', intFlag('--frames', { min: 1 }), 30)
     .option('--passes <n>', 'passes over the frames', intFlag('--passes', { min: 1 }), 1)
     .option('--builtin', 'also measure native TFLite on its builtin kernels (without XNNPACK), 1 thread, for the ratio')
@@ -57,17 +58,19 @@ export function registerBench(program: Command): void {
     .option('--faces <dir>', 'face photos composited on a background (default: $AGEKIT_DATA or ../shared/data/utkface)')
     .option('--faces-per-frame <n>', 'faces per synthesized frame', intFlag('--faces-per-frame', { min: 0 }), 1)
     .option('--size <WxH>', 'synthesized frame size (default: 640x480)', sizeFlag('--size'))
-    .option('--json <file>', 'also write the results as JSON')
+    .option('--json <file|->', 'also write the results as JSON (machine, threads, delegate, schedule, per-stage p50/p95 ms, FPS); - for stdout, the tables then go to stderr')
     .action(async function (this: Command) {
       const f = this.opts<BenchFlags>();
       // The runtimes and image code load here, not at the top, so `agekit bench --help` starts fast.
-      const [{ defaultDetectorPath, defaultStudentPath, shippedModelsDir }, { benchFrames }, { runBench }, { formatBenchTable, formatRuntimeRatios }] = await Promise.all([
+      const [{ defaultDetectorPath, defaultStudentPath, shippedModelsDir }, { benchFrames }, { runBench, BENCH_SCHEDULE }, { formatBenchTable, formatRuntimeRatios }] = await Promise.all([
         import('../pipeline.ts'), import('../bench/bench-frames.ts'), import('../bench/run-bench.ts'), import('../bench/bench-table.ts'),
       ]);
+      const { buildBenchReport } = await import('../bench/bench-report.ts');
       const say = (l: string) => process.stderr.write(`agekit bench: ${l}\n`);
       const runtimes = f.runtimes.split(',').map((r) => r.trim()) as RuntimeName[];
       for (const r of runtimes) if (!RUNTIME_NAMES.includes(r)) throw new UsageError(`unknown runtime "${r}"`, { where: '--runtimes', hint: `use ${RUNTIME_NAMES.join(', ')}` });
-      const threads = f.threads ?? [...new Set([1, availableParallelism()])];
+      // The default first: it is the baseline the other rows are compared with.
+      const threads = f.threads ?? [...new Set([defaultThreads(), 1, availableParallelism()])];
       const detector = f.detector ?? defaultDetectorPath();
       const model = f.model ?? defaultStudentPath();
       if (!model) say(`no age model: no student.tflite in ${shippedModelsDir()} (a copy without samples/models?); measuring the detector alone. Give --model <file.tflite> to include estimation.`);
@@ -86,18 +89,25 @@ export function registerBench(program: Command): void {
       const machine = await describeMachine();
       say(`machine: ${formatMachine(machine)}`);
       if (machine.emulated) say(`WARNING: running under emulation (${machine.emulated}); the speeds below say nothing about the real machine`);
-      say(`frames: ${where}`);
+      say(`frames: ${where}; schedule: ${BENCH_SCHEDULE}`);
       const results = await runBench({
         configs, frames, passes: f.passes,
         onConfig: (c) => say(`${c.runtime}, ${c.threads} thread(s)${c.xnnpack === false ? ', builtin kernels' : ''}: ${c.detector}${c.model ? ` + ${c.model}` : ''}`),
         onSkip: (c, err) => say(`${c.runtime} ${c.threads} thread(s) skipped: ${(err as Error).message}`),
       });
       for (const r of results) say(`${r.runtime} ${r.threads} thread(s): detector ops on ${r.accelerator}`);
-      process.stdout.write(formatBenchTable(results) + '\n\n' + formatRuntimeRatios(results) + '\n');
+      // With --json -, stdout is the JSON alone and the tables go to stderr.
+      const tables = formatBenchTable(results) + '\n\n' + formatRuntimeRatios(results) + '\n';
+      if (f.json === '-') process.stderr.write(tables);
+      else process.stdout.write(tables);
       if (f.json) {
-        const after = await describeMachine();
-        await writeFileAtomic(f.json, JSON.stringify({ ...(machine.emulated ? { emulated: machine.emulated, note: 'measured under CPU emulation: these speeds say nothing about the real machine' } : {}), machine, machine_after: { cpu_temp_c: after.cpu_temp_c, cpu_mhz: after.cpu_mhz, throttled: after.throttled }, frames: where, results }, null, 2) + '\n');
-        say(`results written to ${resolve(f.json)}`);
+        const doc = buildBenchReport({ machine, machineAfter: await describeMachine(), frames: where, results });
+        const text = JSON.stringify(doc, null, 2) + '\n';
+        if (f.json === '-') process.stdout.write(text);
+        else {
+          await writeFileAtomic(f.json, text);
+          say(`results written to ${resolve(f.json)}`);
+        }
       }
     });
 }

@@ -9,13 +9,14 @@
 import { Command } from 'commander';
 import { AgekitError } from '../../core/errors.ts';
 import { defaultDetectorPath } from '../pipeline.ts';
-import { intFlag } from './cli-args.ts';
+import { threadsFlag } from './cli-args.ts';
+import { describeDefaultThreads } from '../../core/runtime/default-threads.ts';
 
 export function registerCheck(program: Command): void {
   program.command('check')
     .description('check that native TFLite loads and runs on XNNPACK here (runs the shipped detector once)')
     .option('--model <file.tflite>', 'model to run (default: the shipped blazeface.tflite)')
-    .option('--threads <n>', 'interpreter threads (default: all cores)', intFlag('--threads', { min: 1 }))
+    .option('--threads <n>', `interpreter threads (default: ${describeDefaultThreads()})`, threadsFlag('--threads'))
     .action(async function (this: Command) {
       const f = this.opts<{ model?: string; threads?: number }>();
       // The runtime loads only when the command runs (agekit --help stays fast).

@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/errors.ts';
+import { defaultThreads } from '../../core/runtime/default-threads.ts';
 
 interface Bounds { min?: number; max?: number }
 
@@ -34,9 +35,15 @@ export function intFlag(flag: string, bounds: { min?: number; max?: number } = {
 export function threadsFlag(flag = '--threads', cores = availableParallelism()) {
   return (value: string): number => {
     const n = intFlag(flag, { min: 1 })(value);
-    if (n > cores) throw new UsageError(`${n} threads is more than the ${cores} cores this machine gives agekit`, { where: flag, hint: `use at most ${cores}, or leave ${flag} out to use all of them` });
+    if (n > cores) throw new UsageError(`${n} threads is more than the ${cores} cores this machine gives agekit`, { where: flag, hint: `use at most ${cores}, or leave ${flag} out for the default (${defaultThreads(cores)}: cores-1, 1 to 4)` });
     return n;
   };
+}
+
+/** A comma-separated list of thread counts, each as threadsFlag checks it (e.g. `1,2,4`). */
+export function threadsListFlag(flag = '--threads', cores = availableParallelism()) {
+  const one = threadsFlag(flag, cores);
+  return (value: string): number[] => value.split(',').map((v) => one(v.trim()));
 }
 
 /** A number flag with optional bounds. */
@@ -55,9 +62,4 @@ export function sizeFlag(flag: string) {
     if (!m || Number(m[1]) < 16 || Number(m[2]) < 16) throw new UsageError(`expected WIDTHxHEIGHT, e.g. 640x480 (got "${value}")`, { where: flag });
     return { width: Number(m[1]), height: Number(m[2]) };
   };
-}
-
-/** A comma-separated list of integers, e.g. `1,2,4`. */
-export function intListFlag(flag: string, min = 1) {
-  return (value: string): number[] => value.split(',').map((v) => intFlag(flag, { min })(v.trim()));
 }

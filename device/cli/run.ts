@@ -14,6 +14,7 @@ import { DEFAULT_AGE_SMOOTHER } from '../trackers/age-smoother.ts';
 import { DEFAULT_AUDIENCE_EVENTS } from '../events/audience-events.ts';
 import type { RunDeviceOptions } from './run-device.ts';
 import { intFlag, numberFlag, sizeFlag, threadsFlag } from './cli-args.ts';
+import { describeDefaultThreads } from '../../core/runtime/default-threads.ts';
 
 interface RunFlags {
   model?: string; detector?: string; source: string; runtime?: RuntimeName; detectorRuntime?: RuntimeName; threads?: number; delegate?: string;
@@ -33,7 +34,7 @@ export function registerRun(program: Command): void {
     .option('--detector <file>', 'face detector (default: samples/models/blazeface.tflite)')
     .addOption(new Option('--runtime <name>', 'age model runtime (default: tflite for .tflite files, tfjs for checkpoints)').choices([...RUNTIME_NAMES]))
     .addOption(new Option('--detector-runtime <name>', 'detector runtime (default: tflite for .tflite files)').choices([...RUNTIME_NAMES]))
-    .option('--threads <n>', 'TFLite interpreter threads (default: all cores)', threadsFlag('--threads'))
+    .option('--threads <n>', `TFLite interpreter threads (default: ${describeDefaultThreads()}; all cores stall when another process keeps one busy)`, threadsFlag('--threads'))
     .option('--delegate <library>', 'external TFLite delegate, e.g. /usr/lib/aarch64-linux-gnu/libedgetpu.so.1 (Coral)')
     .option('--size <WxH>', 'frame size (default 640x480 for cameras, native for files)', sizeFlag('--size'))
     .option('--fps <n>', 'camera frame rate (default 30) or resample a file', numberFlag('--fps', { min: 0.1 }))

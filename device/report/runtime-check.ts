@@ -15,7 +15,7 @@ import { nowMs } from '../stage-clock.ts';
 export interface RuntimeCheckOptions {
   /** The model to open and run once. */
   modelPath: string;
-  /** Interpreter threads. Default: TfliteRunner's (all cores). */
+  /** Interpreter threads. Default: TfliteRunner's (defaultThreads(): cores-1, 1 to 4). */
   threads?: number;
 }
 

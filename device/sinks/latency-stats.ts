@@ -16,7 +16,7 @@ export interface StageStats { p50Ms: number; p95Ms: number; maxMs: number; meanM
 export interface LatencySummary {
   frames: number;
   faces: number;
-  /** Frames per second from the first to the last frame seen. */
+  /** Frames per second from the first to the last frame seen ("pipeline FPS": the source's start-up is not in it). */
   fps: number;
   /** Frames per second over the last `windowMs`. */
   recentFps: number;
@@ -93,5 +93,5 @@ export function formatLatencyTable(s: LatencySummary): string {
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const lines = rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  '));
-  return [`${s.frames} frames, ${s.faces} faces, ${s.fps.toFixed(1)} FPS`, ...lines].join('\n');
+  return [`${s.frames} frames, ${s.faces} faces, pipeline FPS ${s.fps.toFixed(1)} (first to last frame)`, ...lines].join('\n');
 }

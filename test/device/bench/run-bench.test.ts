@@ -45,10 +45,17 @@ dataTest(test)('bench: real faces through the whole path per runtime, every stag
   const table = formatBenchTable(results);
   const ratios = formatRuntimeRatios(results);
   t.log('\n' + table + '\n\n' + ratios);
-  t.regex(table, /^runtime +threads +ops on +model/);
-  t.regex(table, /det\.infer ms/);
-  t.is(table.split('\n').filter((l) => /^tflite/.test(l)).length, 3, 'one row per configuration');
-  t.regex(table, /FPS\/CPU/);
-  t.regex(ratios, /tflite +1 +builtin +tflite 1 thread\(s\) +\d+\.\d\dx/);
-  t.regex(ratios, /tflite-wasm +1 +wasm-simd/);
+  // Stages as rows, configurations as columns, every line within 120 columns.
+  t.regex(table, /^baseline: tflite, 1 thread, xnnpack \(the first configuration\)$/m);
+  t.regex(table, /^configuration +tflite +tflite +tflite-wasm$/m);
+  t.regex(table, /^ +1 thr, xnnpack +1 thr, builtin +1 thr, wasm-simd$/m);
+  for (const s of ['capture', 'det.input', 'det.infer', 'det.decode', 'crop', 'estimate', 'track']) t.regex(table, new RegExp(`^${s.replace('.', '\\.')} ms \\(share\\) +[\\d.]+ +\\d+%`, 'm'));
+  t.regex(table, /^pipeline FPS \(mean frame\) +[\d.]+ +[\d.]+ +[\d.]+$/m);
+  t.regex(table, /^pipeline FPS \(median frame\) +[\d.]+/m);
+  t.regex(table, /^frames per CPU-second +[\d.]+/m);
+  // The builtin kernels are slower than XNNPACK, and the table says so in words.
+  t.regex(table, /^mean frame vs baseline +baseline +\d+\.\d\dx slower +\d+\.\d\dx (slower|faster)$/m);
+  for (const line of [...table.split('\n'), ...ratios.split('\n')]) t.true(line.length <= 120, `${line.length} columns: ${line}`);
+  t.regex(ratios, /^tflite, 1 thread, builtin +tflite, 1 thread, xnnpack +\d+\.\d\dx slower/m);
+  t.regex(ratios, /^tflite-wasm, 1 thread, wasm-simd +tflite, 1 thread, xnnpack/m);
 });

@@ -32,7 +32,8 @@ dataTest(test)('Ctrl-C stops the source, prints the latency table and summary, w
   t.is(r.code, 0, r.stderr);
   t.regex(r.stderr, /SIGINT, stopping/);
   t.regex(r.stderr, /stage +p50 ms +p95 ms +max ms/);
-  t.regex(r.stderr, /agekit run: \d+ frames in [\d.]+ s \([\d.]+ FPS\), \d+ faces, 2 tracks/);
+  t.regex(r.stderr, /agekit run: \d+ frames in [\d.]+ s \([\d.]+ frames\/s incl\. source start\), \d+ faces, 2 tracks/);
+  t.regex(r.stderr, /^\d+ frames, \d+ faces, pipeline FPS [\d.]+ \(first to last frame\)$/m);
   t.regex(r.stderr, /machine: .*cores/);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.true(lines.length >= 6);
