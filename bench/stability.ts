@@ -8,7 +8,7 @@
  * median and largest spread of the shown age, and how far the hold moved the shown age from the
  * smoothed one. The first entry is the baseline, measured in the same run.
  *
- * Options: --faces N (8), --seconds S (20), --configs 10:0,10:1,10:2,10:3, --model <file>, --buckets <spec>,
+ * Options: --faces N (8), --seconds S (20), --configs 10:0,30:2 (the old defaults, then today's), --model <file>, --buckets <spec>,
  * --data <utkface dir> (default ../shared/data/utkface or $AGEKIT_DATA).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const nFaces = Number(arg('faces', '8'));
 const seconds = Number(arg('seconds', '20'));
-const configs = arg('configs', '10:0,10:1,10:2,10:3').split(',').map((c) => {
+const configs = arg('configs', '10:0,30:2').split(',').map((c) => {
   const [window, hold] = c.split(':').map(Number);
   if (!(window >= 1) || !(hold >= 0)) throw new Error(`--configs: "${c}" is not window:hold (e.g. 10:2)`);
   return { window, hold };
