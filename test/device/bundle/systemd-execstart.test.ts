@@ -34,7 +34,7 @@ const unitTemplate = () => readFileSync(join(projectRoot, 'device', 'bundle', 'f
 const envExample = () => readFileSync(join(projectRoot, 'device', 'bundle', 'files', 'agekit.env.example'), 'utf8')
   .replaceAll('@STATE_DIR@', SERVICE_STATE_DIR).replaceAll('@MODEL_ARG@', '--model /opt/agekit/models/student.tflite');
 
-interface Received { argv: string[]; source: string | undefined }
+interface Received { argv: string[]; source: string | undefined; mallocArenaMax: string | undefined }
 
 /** Boot systemd on a unit made of agekit.service's ExecStart and Environment lines with `envText` as its EnvironmentFile. */
 async function execStartReceives(envText: string): Promise<Received> {
@@ -44,7 +44,7 @@ async function execStartReceives(envText: string): Promise<Received> {
     const execStart = service.find((l) => l.startsWith('ExecStart='))!.replace('/opt/agekit/agekit-device', `${PROBE}/agekit-device`);
     const environment = service.filter((l) => l.startsWith('Environment='));
     writeFileSync(join(dir, 'agekit.env'), envText);
-    writeFileSync(join(dir, 'agekit-device'), `#!/bin/sh\n{ for a in "$@"; do printf 'ARG<%s>\\n' "$a"; done; printf 'SOURCE<%s>\\n' "\${AGEKIT_SOURCE-(unset)}"; } > ${PROBE}/received.tmp && mv ${PROBE}/received.tmp ${PROBE}/received\n`);
+    writeFileSync(join(dir, 'agekit-device'), `#!/bin/sh\n{ for a in "$@"; do printf 'ARG<%s>\\n' "$a"; done; printf 'ARENA<%s>\\n' "\${MALLOC_ARENA_MAX-(unset)}"; printf 'SOURCE<%s>\\n' "\${AGEKIT_SOURCE-(unset)}"; } > ${PROBE}/received.tmp && mv ${PROBE}/received.tmp ${PROBE}/received\n`);
     chmodSync(join(dir, 'agekit-device'), 0o755);
     writeFileSync(join(dir, 'boot.sh'), [
       '#!/bin/sh', 'set -e',
@@ -71,7 +71,8 @@ async function execStartReceives(envText: string): Promise<Received> {
     if (!existsSync(received)) throw new Error(`the probe unit never ran under systemd; its log:\n${log.slice(-2000)}`);
     const lines = readFileSync(received, 'utf8').trimEnd().split('\n');
     const source = /^SOURCE<(.*)>$/.exec(lines.at(-1)!)![1];
-    return { argv: lines.slice(0, -1).map((l) => /^ARG<(.*)>$/.exec(l)![1]), source: source === '(unset)' ? undefined : source };
+    const arena = /^ARENA<(.*)>$/.exec(lines.at(-2)!)![1];
+    return { argv: lines.slice(0, -2).map((l) => /^ARG<(.*)>$/.exec(l)![1]), source: source === '(unset)' ? undefined : source, mallocArenaMax: arena === '(unset)' ? undefined : arena };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -81,6 +82,7 @@ systemdTest('the shipped env file reaches agekit-device as whole arguments, the 
   const r = await execStartReceives(envExample());
   t.deepEqual(r.argv, ['run', '--size', '640x480', '--fps', '30', '--model', '/opt/agekit/models/student.tflite', '--http', '127.0.0.1:8080', '--report', `${SERVICE_STATE_DIR}/report.json`, '--out', '/dev/null', '--no-status']);
   t.is(r.source, 'v4l2:/dev/video0');
+  t.is(r.mallocArenaMax, '2', 'the unit\'s Environment= reaches the process');
 });
 
 systemdTest('a gst: pipeline in AGEKIT_SOURCE keeps its spaces and "!" through systemd', async (t) => {
