@@ -1,0 +1,66 @@
+/**
+ * The page's camera as device Frames: getUserMedia into a <video>, each new video frame drawn
+ * into a canvas and read back as RGB (HWC bytes, as every agekit Source gives), with a strictly
+ * increasing `tMs` (performance.now()) for the tracker.
+ *
+ * @example
+ * const camera = await CameraFrames.open(video, 640, 480);
+ * await camera.nextFrame(); const frame = camera.grab();
+ */
+import type { Frame } from '../../stages.ts';
+
+export class CameraFrames {
+  private readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private rgb = new Uint8Array(0);
+  private index = 0;
+  private lastT = -Infinity;
+
+  private constructor(readonly video: HTMLVideoElement, private readonly stream: MediaStream) {
+    this.canvas = document.createElement('canvas');
+    const ctx = this.canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new Error('no 2d canvas context');
+    this.ctx = ctx;
+  }
+
+  /** Ask for the camera (rejects with getUserMedia's DOMException: see cameraErrorReport) and start the video. */
+  static async open(video: HTMLVideoElement, width: number, height: number): Promise<CameraFrames> {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      // Only secure contexts (https, localhost) have getUserMedia.
+      throw Object.assign(new Error(`this page is not a secure context (${location.origin}); open it as http://localhost or 127.0.0.1`), { name: 'SecurityError' });
+    }
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: false, video: { width: { ideal: width }, height: { ideal: height } } });
+    video.srcObject = stream;
+    video.muted = true;
+    await video.play();
+    while (!video.videoWidth) await new Promise((r) => setTimeout(r, 20));
+    return new CameraFrames(video, stream);
+  }
+
+  get width(): number { return this.video.videoWidth; }
+  get height(): number { return this.video.videoHeight; }
+
+  /** Resolves when the video shows a frame not yet presented (frames that arrive while the page is busy are skipped). */
+  nextFrame(): Promise<void> {
+    return new Promise((resolve) => this.video.requestVideoFrameCallback(() => resolve()));
+  }
+
+  /** The current video frame as RGB bytes. The buffer is reused: valid until the next grab(). */
+  grab(): Frame {
+    const w = this.video.videoWidth, h = this.video.videoHeight;
+    if (this.canvas.width !== w || this.canvas.height !== h) { this.canvas.width = w; this.canvas.height = h; }
+    this.ctx.drawImage(this.video, 0, 0, w, h);
+    const rgba = this.ctx.getImageData(0, 0, w, h).data;
+    if (this.rgb.length !== w * h * 3) this.rgb = new Uint8Array(w * h * 3);
+    const rgb = this.rgb;
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) { rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2]; }
+    // The tracker needs strictly increasing time (video mode).
+    const t = Math.max(performance.now(), this.lastT + 0.001);
+    this.lastT = t;
+    return { index: this.index++, tMs: t, width: w, height: h, rgb };
+  }
+
+  close(): void {
+    for (const track of this.stream.getTracks()) track.stop();
+  }
+}
