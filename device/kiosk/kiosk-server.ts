@@ -158,6 +158,8 @@ export async function startKioskServer(options: KioskServerOptions = {}): Promis
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
     if (path === '/' || path === '/index.html') return send(res, 200, TYPES['.html'], KIOSK_PAGE_HTML);
     if (path === '/kiosk.js') return send(res, 200, TYPES['.js'], script);
+    // Browsers ask for it; a 404 would be a console error on every kiosk start.
+    if (path === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (path === '/config.json') return send(res, 200, TYPES['.json'], JSON.stringify(config));
     if (path === config.detectorUrl) return void sendFile(res, detectorPath);
     if (path === config.modelUrl) return void sendFile(res, modelPath);

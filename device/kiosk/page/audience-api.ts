@@ -8,7 +8,7 @@
  * agekit.on('audience', ({ byBucket }) => showAdFor(byBucket));
  * agekit.audience(); // { total: 2, byBucket: { '25-34': 1, '35-44': 1 } }
  */
-import type { EndedTrack, FrameResult, Stage, TrackedFace } from '../../stages.ts';
+import type { EndedTrack, Frame, FrameResult, Stage, TrackedFace } from '../../stages.ts';
 import { STAGES } from '../../stages.ts';
 import type { KioskReport, KioskRuntime } from '../kiosk-config.ts';
 
@@ -31,6 +31,9 @@ export interface KioskEvents {
 
 /** Tracks alive now, counted by age bucket (tracks without an age yet count in `total` only). */
 export interface Audience { total: number; byBucket: Record<string, number> }
+
+/** One processed frame with its pixels (RGB, HWC, base64), for checks and debugging. */
+export interface KioskFramePixels { result: FrameResult; width: number; height: number; rgbBase64: string }
 
 export interface KioskStats {
   state: 'loading' | 'running' | 'error';
@@ -69,6 +72,7 @@ export class AgekitKioskApi extends EventTarget {
   private frames = 0;
   private audienceKey = '';
   private current: Audience = { total: 0, byBucket: {} };
+  private pixelWaiters: Array<(p: KioskFramePixels) => void> = [];
   info: Pick<KioskStats, 'runtime' | 'detector' | 'model' | 'threads' | 'width' | 'height'>;
 
   constructor(runtime: KioskRuntime) {
@@ -103,8 +107,22 @@ export class AgekitKioskApi extends EventTarget {
     return { state: this.state, ...this.info, crossOriginIsolated: globalThis.crossOriginIsolated === true, frames: this.frames, fps, stageMs, extraMs };
   }
 
+  /**
+   * The next processed frame with the exact pixels the models saw (tests compare them with the
+   * Node runtime on the same pixels). Costs one copy of one frame, only when asked.
+   */
+  nextFramePixels(): Promise<KioskFramePixels> {
+    return new Promise((resolve) => this.pixelWaiters.push(resolve));
+  }
+
   /** The kiosk loop hands each frame here, with the tracks alive after it. */
-  publish(result: FrameResult, active: TrackedFace[]): void {
+  publish(result: FrameResult, active: TrackedFace[], frame?: Frame): void {
+    if (frame && this.pixelWaiters.length) {
+      let bin = '';
+      for (let i = 0; i < frame.rgb.length; i += 0x8000) bin += String.fromCharCode(...frame.rgb.subarray(i, i + 0x8000));
+      const pixels = { result, width: frame.width, height: frame.height, rgbBase64: btoa(bin) };
+      for (const w of this.pixelWaiters.splice(0)) w(pixels);
+    }
     this.frames++;
     this.recent.push(result);
     if (this.recent.length > KEEP) this.recent.shift();

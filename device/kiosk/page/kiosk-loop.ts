@@ -9,7 +9,7 @@
  * await runKioskLoop({ camera, detector, estimator, tracker, output }, signal);
  */
 import { StageClock, nowMs } from '../../stage-clock.ts';
-import type { AgedFace, Detector, Estimator, FrameResult, Tracker } from '../../stages.ts';
+import type { AgedFace, Detector, Estimator, Frame, FrameResult, Tracker } from '../../stages.ts';
 import { cropFaces } from '../../estimators/crop-faces.ts';
 import type { CameraFrames } from './camera-frames.ts';
 
@@ -18,8 +18,8 @@ export interface KioskLoopOptions {
   detector: Detector;
   estimator: Estimator;
   tracker: Tracker;
-  /** Called with each result (draw, publish); its time is the next frame's `output`. */
-  output(result: FrameResult): void;
+  /** Called with each result and its frame (draw, publish); its time is the next frame's `output`. The frame's pixels are valid during the call only. */
+  output(result: FrameResult, frame: Frame): void;
   /** A frame whose processing threw is skipped after this. */
   onFrameError(err: unknown): void;
 }
@@ -52,7 +52,7 @@ export async function runKioskLoop(o: KioskLoopOptions, signal: AbortSignal): Pr
       continue;
     }
     const t1 = nowMs();
-    o.output(result);
+    o.output(result, frame);
     outputMs = nowMs() - t1;
   }
 }

@@ -87,7 +87,9 @@ async function main(api: AgekitKioskApi, errors: PageErrors, status: HTMLElement
     return;
   }
   const { detector, estimator } = models.value;
-  api.info = { runtime: config.runtime, detector: detector.modelRunner.accelerator, model: estimator.modelRunner.accelerator, threads: detector.modelRunner.threads, width: camera.value.width, height: camera.value.height };
+  // Both runtimes are TFLite in WebAssembly on XNNPACK: say which package runs it.
+  const named = (acc?: string) => (config.runtime === 'tflite-wasm' ? `tfjs-tflite ${acc}` : acc);
+  api.info = { runtime: config.runtime, detector: named(detector.modelRunner.accelerator), model: named(estimator.modelRunner.accelerator), threads: detector.modelRunner.threads, width: camera.value.width, height: camera.value.height };
   api.state = 'running';
   status.textContent = '';
   api.emit('ready', api.stats());
@@ -95,8 +97,8 @@ async function main(api: AgekitKioskApi, errors: PageErrors, status: HTMLElement
   const overlay = config.overlay ? new KioskOverlay(el<HTMLCanvasElement>('overlay'), el('stats')) : undefined;
   await runKioskLoop({
     camera: camera.value, detector, estimator, tracker,
-    output: (result) => {
-      api.publish(result, tracker.active());
+    output: (result, frame) => {
+      api.publish(result, tracker.active(), frame);
       overlay?.draw(result, api.stats());
     },
     onFrameError: (err) => { const r = errorReport('frame', err); errors.report(r); api.reportError(r); },
