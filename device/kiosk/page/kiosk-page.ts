@@ -25,6 +25,9 @@ declare global {
   interface Window { agekit: AgekitKioskApi }
 }
 
+/** Seconds before a page that met an error loads again. */
+const RETRY_S = 30;
+
 const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 /** One way to open a .tflite from its bytes, whichever runtime the config names. */
@@ -83,7 +86,9 @@ async function main(api: AgekitKioskApi, errors: PageErrors, status: HTMLElement
   }
   if (camera.status === 'rejected') fail(cameraErrorReport(camera.reason));
   if (models.status === 'rejected' || camera.status === 'rejected') {
-    status.textContent = 'agekit kiosk stopped: see the errors';
+    // A camera plugged in or a model file replaced later is picked up without anyone at the screen.
+    status.textContent = `agekit kiosk stopped: see the errors; retrying in ${RETRY_S} s`;
+    setTimeout(() => location.reload(), RETRY_S * 1000);
     return;
   }
   const { detector, estimator } = models.value;
