@@ -1,5 +1,5 @@
 /**
- * The device command group: run, bench, cameras, check, bundle, kiosk. The host CLI registers each of them too.
+ * The device command group: run, bench, cameras, check, bundle. The host CLI registers each of them too.
  */
 import type { Command } from 'commander';
 import { registerRun } from './run.ts';
@@ -7,7 +7,6 @@ import { registerBench } from './bench.ts';
 import { registerBundle } from './bundle.ts';
 import { registerCameras } from './cameras.ts';
 import { registerCheck } from './check.ts';
-import { registerKiosk } from './kiosk.ts';
 
 export function registerDeviceCommands(program: Command): void {
   registerRun(program);
@@ -15,5 +14,4 @@ export function registerDeviceCommands(program: Command): void {
   registerCameras(program);
   registerCheck(program);
   registerBundle(program);
-  registerKiosk(program);
 }
