@@ -15,7 +15,7 @@ import { intFlag, numberFlag, sizeFlag } from './cli-args.ts';
 interface KioskFlags {
   port: number; host: string; model?: string; detector?: string; runtime: KioskRuntime; threads?: number;
   minFace: number; minScore: number; smoothing: 'median' | 'exponential'; window: number; buckets: string;
-  size: { width: number; height: number }; overlay: boolean;
+  size?: { width: number; height: number }; overlay: boolean;
 }
 
 export function registerKiosk(program: Command): void {
@@ -32,7 +32,7 @@ export function registerKiosk(program: Command): void {
     .addOption(new Option('--smoothing <method>', 'per-track age smoothing').choices(['median', 'exponential']).default('median'))
     .option('--window <n>', 'estimates kept per track for the median', intFlag('--window', { min: 1 }), 10)
     .option('--buckets <spec>', 'age buckets', DEFAULT_AGE_BUCKETS)
-    .option('--size <WxH>', 'camera size to ask for', sizeFlag('--size'), { width: 640, height: 480 })
+    .option('--size <WxH>', 'camera size to ask for (default: 640x480)', sizeFlag('--size'))
     .option('--no-overlay', 'no boxes, ages or speed line over the video (signage content draws its own)')
     .action(async function (this: Command) {
       const f = this.opts<KioskFlags>();
@@ -40,7 +40,7 @@ export function registerKiosk(program: Command): void {
       const server = await startKioskServer({
         port: f.port, host: f.host, modelPath: f.model, detectorPath: f.detector, runtime: f.runtime, threads: f.threads,
         minFacePx: f.minFace, minScore: f.minScore, smoothing: f.smoothing, window: f.window, buckets: f.buckets,
-        width: f.size.width, height: f.size.height, overlay: f.overlay,
+        width: f.size?.width, height: f.size?.height, overlay: f.overlay,
         onReport: (r) => process.stderr.write(`agekit kiosk: page error ${r.code}: ${r.message}${r.hint ? `; ${r.hint}` : ''}\n`),
       });
       const c = server.config;
