@@ -52,13 +52,26 @@ dataTest(test)('in Chromium with a fake camera of real UTKFace faces, the kiosk 
       await page.goto(kiosk.url);
       // Long enough for both scenes (2 s each) to pass in front of the camera at the slower runtime's speed.
       await page.waitForFunction(() => window.agekit.state !== 'loading' && (window.agekit.state === 'error' || window.agekit.stats().frames >= 40), { timeout: 180_000, polling: 500 });
+      // Signage content's view: listen to window.agekit while the scenes change (the faces of one scene end, the next one's start).
+      await page.evaluate(() => {
+        const w = window as unknown as { seen: Record<string, number>; audiences: Array<{ total: number; byBucket: Record<string, number> }> };
+        w.seen = {}; w.audiences = [];
+        for (const type of ['track-start', 'track-update', 'track-end', 'frame'] as const) window.agekit.on(type, () => { w.seen[type] = (w.seen[type] ?? 0) + 1; });
+        window.agekit.on('audience', (a) => w.audiences.push(a));
+      });
       // The exact pixels of a few frames the page processed, 1.1 s apart so that both scenes (2 s each) are among them.
       const grabbed: KioskFramePixels[] = [];
       for (let i = 0; i < 4; i++) {
         grabbed.push(await page.evaluate(() => window.agekit.nextFramePixels()));
         await new Promise((r) => setTimeout(r, 1100));
       }
-      const { results, stats, errors } = await page.evaluate(() => ({ results: window.agekit.results(), stats: window.agekit.stats(), errors: window.agekit.errors }));
+      const { results, stats, errors, events, audiences } = await page.evaluate(() => {
+        const w = window as unknown as { seen: Record<string, number>; audiences: Array<{ total: number; byBucket: Record<string, number> }> };
+        return { results: window.agekit.results(), stats: window.agekit.stats(), errors: window.agekit.errors, events: w.seen, audiences: w.audiences };
+      });
+      t.true((events['track-start'] ?? 0) >= 3 && (events['track-end'] ?? 0) >= 3 && (events['track-update'] ?? 0) >= 3 && (events.frame ?? 0) > 0, `${runtime}: track events while the scenes change (${JSON.stringify(events)})`);
+      t.true(audiences.length > 0 && audiences.every((a) => Object.values(a.byBucket).reduce((x, y) => x + y, 0) <= a.total), `${runtime}: audience events count tracks by bucket`);
+      t.true(audiences.some((a) => a.total === 3 && Object.values(a.byBucket).reduce((x, y) => x + y, 0) === 3), `${runtime}: a scene's 3 faces make an audience of 3 in their buckets (${JSON.stringify(audiences.slice(-4))})`);
       t.deepEqual(errors, [], `${runtime}: the page reports no error`);
       await page.screenshot({ path: join(dir, `kiosk-${runtime}.png`) });
       // Same pixels: the device pipeline on the frames the page processed gives the same faces and ages.
