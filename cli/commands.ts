@@ -28,6 +28,7 @@ const COMMAND_MODULES: CommandModule[] = [
   { names: ['cameras'], load: async () => (await import('../device/cli/cameras.ts')).registerCameras },
   { names: ['check'], load: async () => (await import('../device/cli/check.ts')).registerCheck },
   { names: ['bundle'], load: async () => (await import('../device/cli/bundle.ts')).registerBundle },
+  { names: ['kiosk'], load: async () => (await import('../device/cli/kiosk.ts')).registerKiosk },
   { names: ['corrupt'], load: async () => (await import('./corrupt.ts')).registerCorrupt },
   { names: ['finetune'], load: async () => (await import('./finetune.ts')).registerFinetune },
   { names: ['calibrate'], load: async () => (await import('./calibrate.ts')).registerCalibrate },

@@ -8,9 +8,12 @@
  */
 import type { Stage } from './stages.ts';
 
-/** Monotonic time now in ms (fractional), from process.hrtime. */
+/**
+ * Monotonic time now in ms (fractional). performance.now() rather than process.hrtime: the same
+ * code times the stages in Node and in the browser kiosk's page.
+ */
 export function nowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
+  return performance.now();
 }
 
 /** Where a stage reports the time of its inner parts (e.g. the detector's `infer`), in ms. */
@@ -31,21 +34,21 @@ export class StageClock {
 
   /** Run `fn`, add its wall time to `stage`, return its result. */
   async time<T>(stage: Stage, fn: () => T | Promise<T>): Promise<T> {
-    const t0 = process.hrtime.bigint();
+    const t0 = nowMs();
     try {
       return await fn();
     } finally {
-      this.ms[stage] += Number(process.hrtime.bigint() - t0) / 1e6;
+      this.ms[stage] += nowMs() - t0;
     }
   }
 
   /** Synchronous variant of {@link time}. */
   timeSync<T>(stage: Stage, fn: () => T): T {
-    const t0 = process.hrtime.bigint();
+    const t0 = nowMs();
     try {
       return fn();
     } finally {
-      this.ms[stage] += Number(process.hrtime.bigint() - t0) / 1e6;
+      this.ms[stage] += nowMs() - t0;
     }
   }
 

@@ -9,7 +9,7 @@
  * validateTflite(bytes, 'student.tflite');
  * const meta = readTfliteMetadata(bytes, 'student.tflite'); // ModelMetadata | undefined
  */
-import { createHash } from 'node:crypto';
+import { Sha256 } from '../sha256.ts';
 import { ModelFormatError } from '../errors.ts';
 import { parseModelMetadata, TFLITE_METADATA_NAME, type ModelMetadata } from '../contract/model-metadata.ts';
 import type { TensorSpec } from '../runtime/model-runner.ts';
@@ -228,14 +228,15 @@ export function readTfliteMetadataEntries(bytes: Uint8Array, where: string): Map
  * hashes what it finds, so both sides agree byte for byte.
  */
 export function hashTfliteBuffers(buffers: Iterable<Uint8Array>): string {
-  const h = createHash('sha256');
+  // Plain-TypeScript SHA-256 (not node:crypto): this reader also runs in the kiosk's page.
+  const h = new Sha256();
   const length = new Uint8Array(4);
   for (const b of buffers) {
     new DataView(length.buffer).setUint32(0, b.length, true);
     h.update(length);
     h.update(b);
   }
-  return h.digest('hex');
+  return h.digestHex();
 }
 
 /** SHA-256 of every buffer of the file that no Model.metadata entry refers to (see {@link hashTfliteBuffers}). */

@@ -1,30 +1,21 @@
 /**
- * Age from face crops with any ModelRunner: normalize each crop as the metadata says (the same
- * normalizePixels training uses), run the model, read the age out (scalar or expected value),
- * and apply the metadata's age calibration.
+ * The age estimator opened from a file (a .tflite with agekit metadata, or a checkpoint folder):
+ * AgeModelEstimator (age-model-estimator.ts, no Node imports, shared with the browser kiosk)
+ * plus loading the model and its metadata.
  *
  * @example
  * const estimator = await AgeEstimator.create({ modelPath: 'samples/models/student.tflite', threads: 2 });
  * const ages = await estimator.estimate(cropFaces(frame, boxes, estimator.meta));
  */
-import { ModelFormatError } from '../../core/errors.ts';
-import { normalizePixels } from '../../core/contract/preprocessing.ts';
-import { checkMetadataAgainstModel, type ModelMetadata } from '../../core/contract/model-metadata.ts';
-import { runAgeModel } from '../../core/runtime/age-model.ts';
+import type { ModelMetadata } from '../../core/contract/model-metadata.ts';
 import type { ModelRunner } from '../../core/runtime/model-runner.ts';
 import { openRunner, type OpenRunnerOptions } from '../../core/runtime/open-runner.ts';
-import type { AgeEstimate, Estimator, FaceCrop } from '../stages.ts';
+import { AgeModelEstimator } from './age-model-estimator.ts';
 import { loadModelMetadata } from './load-model-metadata.ts';
 
-export class AgeEstimator implements Estimator {
-  readonly id: string;
-  private readonly pixels: number;
+export { AgeModelEstimator } from './age-model-estimator.ts';
 
-  private constructor(private readonly runner: ModelRunner, readonly meta: ModelMetadata, private readonly where: string) {
-    this.id = `${meta.net}:${runner.runtime}`;
-    this.pixels = meta.inputSize[0] * meta.inputSize[1] * 3;
-  }
-
+export class AgeEstimator extends AgeModelEstimator {
   /** Open the model and its metadata; checks that the model's input and read-out output match the metadata. */
   static async create(options: OpenRunnerOptions): Promise<AgeEstimator> {
     const meta = await loadModelMetadata(options.modelPath);
@@ -32,33 +23,8 @@ export class AgeEstimator implements Estimator {
     return AgeEstimator.fromRunner(runner, meta, options.modelPath);
   }
 
-  static fromRunner(runner: ModelRunner, meta: ModelMetadata, where: string): AgeEstimator {
-    // tfjs reports unknown dims as 1: only TFLite files declare output shapes that can be trusted here.
-    const outputs = runner.runtime === 'tfjs' ? undefined : runner.outputs.map((s) => s.shape);
-    checkMetadataAgainstModel(meta, { inputs: runner.inputs.map((s) => s.shape), outputs }, where);
-    return new AgeEstimator(runner, meta, where);
-  }
-
-  get modelRunner(): ModelRunner {
-    return this.runner;
-  }
-
-  async estimate(crops: FaceCrop[]): Promise<AgeEstimate[]> {
-    if (crops.length === 0) return [];
-    // TFLite models have a fixed batch of 1; tfjs takes the whole batch at once.
-    const batch = this.runner.runtime === 'tfjs' ? crops.length : 1;
-    const out: AgeEstimate[] = [];
-    const x = new Float32Array(this.pixels * batch);
-    for (let start = 0; start < crops.length; start += batch) {
-      const n = Math.min(batch, crops.length - start);
-      for (let i = 0; i < n; i++) normalizePixels(crops[start + i].rgb, this.meta.preprocessing, x.subarray(i * this.pixels, (i + 1) * this.pixels));
-      const { rawAges, ages } = await runAgeModel(this.runner, this.meta, n === batch ? x : x.subarray(0, n * this.pixels), n, this.where);
-      for (let i = 0; i < n; i++) out.push({ rawAge: rawAges[i], age: ages[i] });
-    }
-    return out;
-  }
-
-  async close(): Promise<void> {
-    await this.runner.close();
+  static override fromRunner(runner: ModelRunner, meta: ModelMetadata, where: string): AgeEstimator {
+    // AgeModelEstimator.fromRunner constructs with `new this`, so this is an AgeEstimator.
+    return super.fromRunner(runner, meta, where) as AgeEstimator;
   }
 }
