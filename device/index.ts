@@ -8,8 +8,9 @@
  * await pipeline.close();
  */
 // The stages and the data that flows between them.
-export type { Frame, Source, SourceHealth, Detector, Estimator, Tracker, Sink, FrameResult, FaceBox, FaceCrop, AgeEstimate, AgedFace, TrackedFace, EndedTrack, Stage } from './stages.ts';
-export { STAGES } from './stages.ts';
+export type { Frame, Source, SourceHealth, Detector, Estimator, Tracker, Sink, FrameResult, FaceBox, Point, FaceCrop, AgeEstimate, AgedFace, TrackedFace, EndedTrack, Stage } from './stages.ts';
+export { STAGES, BLAZEFACE_KEYPOINTS } from './stages.ts';
+export { headTurn, isAttentive, DEFAULT_ATTENTION, type HeadTurn, type AttentionOptions } from './attention/head-turn.ts';
 // One call that wires them, with the shipped models in unset slots.
 export { createPipeline, runPipeline, shippedModelsDir, defaultDetectorPath, defaultStudentPath, type Pipeline, type PipelineSummary, type CreatePipelineOptions, type RunPipelineOptions } from './pipeline.ts';
 // Sources.

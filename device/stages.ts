@@ -56,11 +56,23 @@ export interface SourceHealth {
   lastProblem?: string;
 }
 
+/** A point in frame pixels. */
+export interface Point { x: number; y: number }
+
 /** A detected face in frame pixels. */
 export interface FaceBox extends Box {
   /** Detector confidence, 0..1. */
   score: number;
+  /**
+   * Landmarks when the detector gives them, frame pixels (not clipped to the frame). BlazeFace:
+   * 6 points, in {@link BLAZEFACE_KEYPOINTS} order (right eye, left eye, nose tip, mouth, right
+   * ear tragion, left ear tragion; "right" is the person's right, on the image's left).
+   */
+  keypoints?: Point[];
 }
+
+/** Names of BlazeFace's 6 keypoints, in the order of {@link FaceBox.keypoints}. */
+export const BLAZEFACE_KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouth', 'rightEarTragion', 'leftEarTragion'] as const;
 
 /** A face crop ready for the estimator: model-input-sized RGB bytes, HWC. */
 export interface FaceCrop {

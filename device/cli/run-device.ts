@@ -64,6 +64,10 @@ export interface RunDeviceOptions {
   deviceId?: string;
   /** Least time between two track_update events of one track, ms; 0: none. Default 1000. */
   updateMs?: number;
+  /** Largest |yaw| proxy of an attentive face (see device/attention/head-turn.ts). Default 0.3. */
+  attentionYaw?: number;
+  /** Least attention of a visit to count as a watcher, ms. Default 500. */
+  watcherMs?: number;
   /** Aggregation interval, ms. Default 60000. */
   aggregateMs?: number;
   report?: string;
@@ -133,7 +137,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
     },
     trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets, bucketHoldYears: o.bucketHold },
-    events: { deviceId, updateMs: o.updateMs, aggregateMs: o.aggregateMs, warmupEstimates: o.window },
+    events: { deviceId, updateMs: o.updateMs, aggregateMs: o.aggregateMs, warmupEstimates: o.window, watcherMs: o.watcherMs, attention: { maxYaw: o.attentionYaw } },
   });
   const { source } = pipeline;
   if (!track) say(o.source.startsWith('images:') ? 'images: each photo\'s faces are its own (no tracking across photos; --track links them)' : 'no tracking: each frame\'s faces are their own');

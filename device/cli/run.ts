@@ -19,6 +19,7 @@ import { describeDefaultThreads } from '../../core/runtime/default-threads.ts';
 interface RunFlags {
   model?: string; detector?: string; source: string; runtime?: RuntimeName; detectorRuntime?: RuntimeName; threads?: number; delegate?: string;
   size?: { width: number; height: number }; fps?: number; loop: boolean; minFace: number; minScore: number;
+  attentionYaw: number; watcherS: number;
   smoothing: 'median' | 'exponential'; window: number; buckets: string; bucketHold: number; out?: string; report?: string;
   http?: string; httpToken?: string; httpTokenFile?: string; httpAllowHost?: string[]; preview: boolean; mqtt?: string; mqttInterval?: number; collectCalibration?: string; samples: number;
   saveFrames?: string; maxFrames?: number; openTimeout: number; status: boolean; noAges: boolean; track?: boolean;
@@ -51,6 +52,8 @@ export function registerRun(program: Command): void {
     .option('--device-id <id>', 'device_id in every line and event id (default: the host name)')
     .option('--update-s <s>', 'least seconds between two track_update events of one track; 0: none', numberFlag('--update-s', { min: 0 }), DEFAULT_AUDIENCE_EVENTS.updateMs / 1000)
     .option('--aggregate-s <s>', `seconds per aggregate (opportunity to see, impressions, dwell, buckets) (default ${DEFAULT_AUDIENCE_EVENTS.aggregateMs / 1000})`, numberFlag('--aggregate-s', { min: 0.1 }))
+    .option('--attention-yaw <proxy>', 'largest |yaw| proxy (nose offset from the eye midpoint / eye distance) of a face counted as turned to the screen', numberFlag('--attention-yaw', { min: 0 }), DEFAULT_AUDIENCE_EVENTS.attention.maxYaw)
+    .option('--watcher-s <s>', 'least attention_s of a visit to count as a watcher in the aggregates', numberFlag('--watcher-s', { min: 0 }), DEFAULT_AUDIENCE_EVENTS.watcherMs / 1000)
     .option('--report <file.json>', 'write the speed and tracks report here on exit')
     .option('--http <host:port>', 'serve /status, /events, /healthz (and /preview) here; binds 127.0.0.1 unless a host is given')
     .option('--http-token <token>', 'require this token on every --http endpoint but /healthz (Authorization: Bearer, or ?token=); visible in ps: prefer --http-token-file')
@@ -75,7 +78,7 @@ export function registerRun(program: Command): void {
         threads: f.threads, delegate: f.delegate, size: f.size, fps: f.fps, loop: f.loop, minFacePx: f.minFace, minScore: f.minScore,
         track: f.track, smoothing: f.smoothing, window: f.window, buckets: f.buckets, bucketHold: f.bucketHold, out: f.out, report: f.report, http: f.http, preview: f.preview,
         httpToken: f.httpToken, httpTokenFile: f.httpTokenFile, httpAllowHosts: f.httpAllowHost,
-        eventsOut: f.eventsOut, deviceId: f.deviceId, updateMs: f.updateS * 1000, aggregateMs: aggregateS === undefined ? undefined : aggregateS * 1000,
+        eventsOut: f.eventsOut, deviceId: f.deviceId, updateMs: f.updateS * 1000, attentionYaw: f.attentionYaw, watcherMs: f.watcherS * 1000, aggregateMs: aggregateS === undefined ? undefined : aggregateS * 1000,
         mqtt: f.mqtt, collectCalibration: f.collectCalibration, samples: f.samples,
         saveFrames: f.saveFrames, maxFrames: f.maxFrames, openTimeoutMs: f.openTimeout * 1000, status: f.status, ages: f.ages,
       };

@@ -61,7 +61,13 @@ export function decodeBlazeFace(outputs: Float32Array[], layout: OutputLayout, a
       const cx = anchors[anchor * 2] + r[o], cy = anchors[anchor * 2 + 1] + r[o + 1];
       const w = r[o + 2], h = r[o + 3];
       if (!(w > 0 && h > 0)) continue;
-      found.push({ x: cx - w / 2, y: cy - h / 2, w, h, score: 1 / (1 + Math.exp(-Math.max(-80, Math.min(80, logit)))) });
+      const face: FaceBox = { x: cx - w / 2, y: cy - h / 2, w, h, score: 1 / (1 + Math.exp(-Math.max(-80, Math.min(80, logit)))) };
+      // Keypoints, like the box centre, are offsets from the anchor; only when the regressor has all 6 (4 + 12 values).
+      if (b.stride - rOff >= 16) {
+        face.keypoints = [];
+        for (let k = 0; k < 6; k++) face.keypoints.push({ x: anchors[anchor * 2] + r[o + 4 + 2 * k], y: anchors[anchor * 2 + 1] + r[o + 5 + 2 * k] });
+      }
+      found.push(face);
     }
   }
   return nonMaxSuppression(found, iouThreshold, maxFaces).map((i) => found[i]);
@@ -149,7 +155,7 @@ export class BlazeFaceModel implements Detector {
     return this.runner.run([this.target], 1);
   }
 
-  /** Anchor decoding, suppression and the map back to frame pixels, clipped to the frame. */
+  /** Anchor decoding, suppression and the map back to frame pixels, boxes clipped to the frame (keypoints are not). */
   decodeFaces(outputs: Float32Array[], map: LetterboxMap, frame: Pick<Frame, 'width' | 'height'>): FaceBox[] {
     this.layout ??= blazeFaceLayout(outputs.map((o) => o.length), this.anchors.length / 2, this.id);
     const faces = decodeBlazeFace(outputs, this.layout, this.anchors, this.o.minScore, this.o.iouThreshold, this.o.maxFaces);
@@ -160,7 +166,9 @@ export class BlazeFaceModel implements Detector {
       x = Math.max(0, x); y = Math.max(0, y); x2 = Math.min(frame.width, x2); y2 = Math.min(frame.height, y2);
       const w = x2 - x, h = y2 - y;
       if (w <= 0 || h <= 0 || Math.max(w, h) < this.o.minFacePx) continue;
-      out.push({ x, y, w, h, score: f.score });
+      const face: FaceBox = { x, y, w, h, score: f.score };
+      if (f.keypoints) face.keypoints = f.keypoints.map((p) => ({ x: (p.x - map.padX) / map.scale, y: (p.y - map.padY) / map.scale }));
+      out.push(face);
     }
     return out;
   }

@@ -53,6 +53,8 @@ export interface TrackEndEvent extends EventBase {
   ageSmoothed?: number;
   /** Standard deviation of the smoothed age over the track's frames after warm-up, years; undefined with fewer than 2 such frames. */
   ageSd?: number;
+  /** Time the face was turned to the screen, ms: the frame-to-frame time after each attentive frame; at most dwellMs. */
+  attentionMs: number;
   /** Frames of the track that had an age estimate. */
   ageEstimates: number;
   bucket?: string;
@@ -75,8 +77,12 @@ export interface AggregateEvent extends EventBase {
   ots: number;
   /** Tracks that ended in the interval: each visit counted once, in the interval its track_end is in. */
   impressions: number;
+  /** Those tracks with attention of at least the `watcherMs` threshold (and above 0). */
+  watchers: number;
   /** Mean dwell of those tracks, ms; undefined without any. */
   meanDwellMs?: number;
+  /** Mean attention of those tracks, ms; undefined without any. */
+  meanAttentionMs?: number;
   /** Those tracks by final age bucket (every configured bucket, zeros included; `unknown` when a track had no age). */
   byBucket: Record<string, number>;
   /** Tracks alive at the end of the interval. */
@@ -105,16 +111,15 @@ export function eventRecord(e: AudienceEvent): Record<string, unknown> {
     case 'track_end':
       return {
         ...head, track: e.track, dwell_s: r2(e.dwellMs / 1000),
-        // Attention (face turned to the screen) is not measured yet: null, not 0, so it is not mistaken for "never looked".
-        attention_s: null,
+        attention_s: r2(e.attentionMs / 1000),
         age_smoothed: opt(e.ageSmoothed, r1), age_sd: opt(e.ageSd, r2), age_estimates: e.ageEstimates, bucket: e.bucket ?? null,
         first_seen: iso(e.firstEpochMs), last_seen: iso(e.lastEpochMs),
       };
     case 'aggregate':
       return {
         ...head, from: iso(e.fromEpochMs), to: iso(e.toEpochMs), interval_s: r2((e.tMs - e.fromTMs) / 1000), frames: e.frames,
-        ots: e.ots, impressions: e.impressions, watchers: null, mean_dwell_s: opt(e.meanDwellMs === undefined ? undefined : e.meanDwellMs / 1000, r2),
-        mean_attention_s: null, by_bucket: e.byBucket, active: e.active,
+        ots: e.ots, impressions: e.impressions, watchers: e.watchers, mean_dwell_s: opt(e.meanDwellMs === undefined ? undefined : e.meanDwellMs / 1000, r2),
+        mean_attention_s: opt(e.meanAttentionMs === undefined ? undefined : e.meanAttentionMs / 1000, r2), by_bucket: e.byBucket, active: e.active,
       };
   }
 }

@@ -2,7 +2,7 @@
  * Turns the pipeline's frame results into audience events, once per frame, so every sink sends
  * the same events with the same ids and times: `track_start` when a face appears, `track_update`
  * at most every `updateMs` per track, `track_end` with dwell, final smoothed age, its spread and
- * bucket, and an `aggregate` at the end of each interval of `aggregateMs` on the frame clock (a
+ * bucket and attention (time turned to the screen, {@link isAttentive}), and an `aggregate` at the end of each interval of `aggregateMs` on the frame clock (a
  * camera's real time, a file's media time, so a recording gives the same aggregates each run)
  * and at shutdown ({@link finish}). Nothing but counters and per-track numbers is kept: no image,
  * no face signature.
@@ -18,6 +18,7 @@ import { UsageError } from '../../core/errors.ts';
 import { parseAgeBuckets, type AgeBucket } from '../trackers/age-buckets.ts';
 import { DEFAULT_AGE_SMOOTHER } from '../trackers/age-smoother.ts';
 import { EventEnvelope } from './event-envelope.ts';
+import { DEFAULT_ATTENTION, isAttentive, type AttentionOptions } from '../attention/head-turn.ts';
 import type { AggregateEvent, AudienceEvent, TrackEndEvent } from './audience-event.ts';
 
 export interface AudienceEventsOptions {
@@ -31,13 +32,23 @@ export interface AudienceEventsOptions {
   warmupEstimates?: number;
   /** Age buckets (the tracker's), parsed or as a spec; every one appears in `by_bucket`. Default {@link DEFAULT_AGE_BUCKETS}. */
   buckets?: AgeBucket[] | string;
+  /** When a face counts as turned to the screen (needs detector keypoints; without them no frame is attentive). Default {@link DEFAULT_ATTENTION}. */
+  attention?: AttentionOptions;
+  /** Least attention of an ended track to count as a watcher in the aggregate, ms. Default 500 (a glance of a few frames is not a watcher). */
+  watcherMs?: number;
   /** Wall clock for results that carry no `epochMs` (hand-made ones), epoch ms. Default Date.now. */
   now?: () => number;
 }
 
-export const DEFAULT_AUDIENCE_EVENTS: Required<Pick<AudienceEventsOptions, 'updateMs' | 'aggregateMs' | 'warmupEstimates'>> = { updateMs: 1000, aggregateMs: 60_000, warmupEstimates: DEFAULT_AGE_SMOOTHER.window };
+export const DEFAULT_AUDIENCE_EVENTS: Required<Pick<AudienceEventsOptions, 'updateMs' | 'aggregateMs' | 'warmupEstimates' | 'watcherMs' | 'attention'>> = {
+  updateMs: 1000, aggregateMs: 60_000, warmupEstimates: DEFAULT_AGE_SMOOTHER.window, watcherMs: 500, attention: DEFAULT_ATTENTION,
+};
 
-interface TrackState { firstEpochMs: number; lastEpochMs: number; lastUpdateT: number; estimates: number; n: number; mean: number; m2: number }
+interface TrackState {
+  firstEpochMs: number; lastEpochMs: number; lastUpdateT: number; estimates: number; n: number; mean: number; m2: number;
+  /** Frame time of the track's last frame and whether it was attentive: the time to the next frame counts as that frame's. */
+  lastT: number; lastAttentive: boolean; attentionMs: number;
+}
 
 interface Interval { fromTMs: number; fromEpochMs: number; frames: number; seen: Set<number>; ended: TrackEndEvent[] }
 
@@ -55,6 +66,7 @@ export class AudienceEvents {
     this.envelope = new EventEnvelope({ deviceId: options.deviceId });
     this.o = withDefaults(DEFAULT_AUDIENCE_EVENTS, options);
     if (!(this.o.aggregateMs > 0)) throw new UsageError(`aggregation interval must be above 0 ms (got ${this.o.aggregateMs})`, { where: 'aggregateMs', hint: 'e.g. 60000 for one minute' });
+    if (!(this.o.watcherMs >= 0)) throw new UsageError(`watcher threshold must be 0 or more ms (got ${this.o.watcherMs})`, { where: 'watcherMs', hint: 'e.g. 500' });
     if (!(this.o.updateMs >= 0)) throw new UsageError(`track_update interval must be 0 (none) or more ms (got ${this.o.updateMs})`, { where: 'updateMs', hint: 'e.g. 1000' });
     const buckets = typeof options.buckets === 'string' || options.buckets === undefined ? parseAgeBuckets(options.buckets) : options.buckets;
     this.bucketLabels = buckets.map((b) => b.label);
@@ -82,7 +94,7 @@ export class AudienceEvents {
       iv.seen.add(f.track);
       let st = this.tracks.get(f.track);
       if (!st) {
-        st = { firstEpochMs: epochMs, lastEpochMs: epochMs, lastUpdateT: r.tMs, estimates: 0, n: 0, mean: 0, m2: 0 };
+        st = { firstEpochMs: epochMs, lastEpochMs: epochMs, lastUpdateT: r.tMs, estimates: 0, n: 0, mean: 0, m2: 0, lastT: r.tMs, lastAttentive: false, attentionMs: 0 };
         this.tracks.set(f.track, st);
         out.push({ ...base(), type: 'track_start', track: f.track, box: f.box, age: f.age, ageSmoothed: f.ageSmoothed, bucket: f.bucket });
       } else if (this.o.updateMs > 0 && r.tMs - st.lastUpdateT >= this.o.updateMs) {
@@ -90,6 +102,9 @@ export class AudienceEvents {
         out.push({ ...base(), type: 'track_update', track: f.track, box: f.box, age: f.age, ageSmoothed: f.ageSmoothed, bucket: f.bucket, dwellMs: f.dwellMs });
       }
       st.lastEpochMs = epochMs;
+      if (st.lastAttentive) st.attentionMs += r.tMs - st.lastT;
+      st.lastT = r.tMs;
+      st.lastAttentive = isAttentive(f.box, this.o.attention);
       if (f.age !== undefined) st.estimates++;
       // Welford's running variance of the shown age after warm-up: no per-frame history is kept.
       if (st.estimates > this.o.warmupEstimates && f.ageSmoothed !== undefined) {
@@ -127,6 +142,8 @@ export class AudienceEvents {
     this.tracks.delete(t.track);
     const e: TrackEndEvent = {
       ...base, type: 'track_end', track: t.track, dwellMs: t.dwellMs, ageSmoothed: t.ageSmoothed, bucket: t.bucket,
+      // Frames of the track span first seen to last seen, so this never passes dwell; the clamp covers a tracker on another clock.
+      attentionMs: Math.min(st?.attentionMs ?? 0, t.dwellMs),
       ageSd: st && st.n >= 2 ? Math.sqrt(st.m2 / (st.n - 1)) : undefined, ageEstimates: st?.estimates ?? 0,
       firstEpochMs: st?.firstEpochMs ?? base.epochMs, lastEpochMs: st?.lastEpochMs ?? base.epochMs,
     };
@@ -144,8 +161,10 @@ export class AudienceEvents {
   private aggregate(toTMs: number, ref: { tMs: number; epochMs: number }, active: number): AggregateEvent {
     const iv = this.interval!;
     const byBucket: Record<string, number> = Object.fromEntries(this.bucketLabels.map((l) => [l, 0]));
-    let dwell = 0;
+    let dwell = 0, attention = 0, watchers = 0;
     for (const e of iv.ended) {
+      attention += e.attentionMs;
+      if (e.attentionMs > 0 && e.attentionMs >= this.o.watcherMs) watchers++;
       const key = e.bucket ?? 'unknown';
       byBucket[key] = (byBucket[key] ?? 0) + 1;
       dwell += e.dwellMs;
@@ -153,7 +172,8 @@ export class AudienceEvents {
     return {
       eventId: this.envelope.nextEventId(), deviceId: this.envelope.deviceId, epochMs: ref.epochMs, tMs: toTMs, type: 'aggregate',
       fromTMs: iv.fromTMs, fromEpochMs: iv.fromEpochMs, toEpochMs: Math.max(iv.fromEpochMs, ref.epochMs - (ref.tMs - toTMs)), frames: iv.frames,
-      ots: iv.seen.size, impressions: iv.ended.length, meanDwellMs: iv.ended.length ? dwell / iv.ended.length : undefined, byBucket, active,
+      ots: iv.seen.size, impressions: iv.ended.length, watchers, meanDwellMs: iv.ended.length ? dwell / iv.ended.length : undefined,
+      meanAttentionMs: iv.ended.length ? attention / iv.ended.length : undefined, byBucket, active,
     };
   }
 }

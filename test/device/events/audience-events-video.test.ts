@@ -98,10 +98,11 @@ dataTest(test)('faces walking in and out of a real video give one track_start an
     t.is(start.t_ms, tOf(visits[i].first), `face ${i} starts when it enters`);
     const end = ends.find((e) => e.track === start.track)!;
     const scripted = ((p.leave ?? FRAMES) - (p.enter ?? 0)) / FPS;
-    t.log(`face ${i} (${p.face.age} y): dwell ${end.dwell_s} s (scripted ${scripted}), age ${end.age_smoothed} ± ${end.age_sd} (${end.age_estimates} estimates), ${end.bucket}`);
+    t.log(`face ${i} (${p.face.age} y): dwell ${end.dwell_s} s (scripted ${scripted}), attention ${end.attention_s} s, age ${end.age_smoothed} ± ${end.age_sd} (${end.age_estimates} estimates), ${end.bucket}`);
     t.true(Math.abs(end.dwell_s - scripted) <= 0.2, `face ${i}: dwell ${end.dwell_s} s, scripted ${scripted} s`);
     t.is(end.t_ms, visits[i].endT, `face ${i}: track_end when the tracker gives up on it${visits[i].flushed ? ' (flushed at the end)' : ''}`);
-    t.is(end.attention_s, null);
+    // Frontal faces: attention is measured, never more than dwell (the share turned to the screen is tested in test/device/attention/).
+    t.true(typeof end.attention_s === 'number' && end.attention_s >= 0 && end.attention_s <= end.dwell_s, `face ${i}: attention ${end.attention_s} s of ${end.dwell_s} s`);
     t.is(end.bucket, parseAgeBuckets(DEFAULT_AGE_BUCKETS).find((b) => Math.floor(end.age_smoothed) >= b.min && Math.floor(end.age_smoothed) <= b.max)!.label);
     // The spread counts after the smoother's window has filled: a short visit has none.
     if (end.age_estimates >= DEFAULT_AGE_SMOOTHER.window + 2) t.true(typeof end.age_sd === 'number' && end.age_sd >= 0, `age_sd ${end.age_sd}`);
@@ -136,6 +137,10 @@ dataTest(test)('faces walking in and out of a real video give one track_start an
     t.deepEqual(a.by_bucket, counts);
     if (itsEnds.length) t.true(Math.abs(a.mean_dwell_s - itsEnds.reduce((s, e) => s + e.dwell_s, 0) / itsEnds.length) < 0.01);
     else t.is(a.mean_dwell_s, null);
+    // Watchers: the visits ending here with at least the default 0.5 s of attention.
+    t.is(a.watchers, itsEnds.filter((e) => e.attention_s >= 0.5).length);
+    if (itsEnds.length) t.true(Math.abs(a.mean_attention_s - itsEnds.reduce((s, e) => s + e.attention_s, 0) / itsEnds.length) < 0.01);
+    else t.is(a.mean_attention_s, null);
     // Wall-clock spans back to back: from the first frame's time to the closing frame's (frames land on the 4 s marks).
     t.is(a.from, k ? aggs[k - 1].to : frames[0].time);
     t.is(a.to, a.time);

@@ -48,7 +48,30 @@ test('age_sd is the spread of the smoothed age after warm-up, null without two s
   t.is(ends[0].age_sd, 2, 'sd of 30, 32, 34 (the first two estimates are warm-up)');
   t.is(ends[0].age_estimates, 5);
   t.is(ends[1].age_sd, null);
-  t.is(ends[1].attention_s, null);
+  t.is(ends[1].attention_s, 0, 'boxes without keypoints: no frame is attentive');
+});
+
+/** BlazeFace-like keypoints of a face whose nose sits `yaw` eye distances off the eye midpoint. */
+const turned = (track: number, yaw: number): TrackedFace => ({
+  ...face(track, 30),
+  box: { x: 0, y: 0, w: 80, h: 80, score: 0.9, keypoints: [{ x: 20, y: 30 }, { x: 60, y: 30 }, { x: 40 + yaw * 40, y: 45 }, { x: 40, y: 60 }, { x: 5, y: 35 }, { x: 75, y: 35 }] },
+});
+
+test('attention_s is the time after attentive frames, never above dwell; watchers count visits with at least watcherMs of it', (t) => {
+  const b = new AudienceEvents({ deviceId: 'cam', aggregateMs: 60_000, watcherMs: 500 });
+  // Track 1 looks for frames 0-5 (0..500 ms), turns away for 6-9; track 2 is turned away throughout; track 3 glances for 2 frames.
+  for (let i = 0; i < 10; i++) b.frame(frame(i * 100, [turned(1, i <= 5 ? 0.05 : 0.6), turned(2, -0.5), turned(3, i < 2 ? 0 : 0.6)]));
+  const out = b.finish([1, 2, 3].map((track) => ({ track, ageSmoothed: 30, bucket: '25-34', dwellMs: 900, firstMs: 0, lastMs: 900 })));
+  const ends = out.filter((e) => e.type === 'track_end').map(eventRecord);
+  t.deepEqual(ends.map((e) => e.attention_s), [0.6, 0, 0.2], 'each attentive frame counts until the next frame of its track');
+  t.true(ends.every((e) => (e.attention_s as number) <= (e.dwell_s as number)));
+  const agg = eventRecord(out.at(-1)!);
+  t.like(agg, { impressions: 3, watchers: 1, mean_attention_s: 0.27 });
+  // A looser --attention-yaw takes in track 2 (|yaw| 0.5).
+  const loose = new AudienceEvents({ deviceId: 'cam', attention: { maxYaw: 0.55 } });
+  for (let i = 0; i < 3; i++) loose.frame(frame(i * 100, [turned(2, -0.5)]));
+  t.is(eventRecord(loose.finish([{ track: 2, dwellMs: 200, firstMs: 0, lastMs: 200 }])[0]).attention_s, 0.2);
+  t.throws(() => new AudienceEvents({ watcherMs: -1 }), { message: /watcherMs: .*\(got -1\)/ });
 });
 
 test('a run without frames sends nothing at the end; bad options and device ids name what to fix', (t) => {

@@ -26,7 +26,11 @@ export function pickValFaces(dir: string, n: number, minAge = 0, maxAge = 116): 
  * A face moving linearly from `from` to `to` (top-left corners) over the scene, `size` px square;
  * with `enter`/`leave` it is in view on frames [enter, leave) only (a person walking in and out).
  */
-export interface PlacedFace { face: UtkFace; size: number; from: [number, number]; to: [number, number]; enter?: number; leave?: number }
+export interface PlacedFace {
+  face: UtkFace; size: number; from: [number, number]; to: [number, number]; enter?: number; leave?: number;
+  /** Applied to the resized face tile (size x size RGB), e.g. a simulated head turn. */
+  warp?: (rgb: Uint8Array, size: number) => Uint8Array;
+}
 
 /** True when face `p` is in view on frame `f`. */
 export function inView(p: PlacedFace, f: number): boolean {
@@ -59,7 +63,10 @@ export function background(width: number, height: number): Uint8Array {
 /** Render every frame of a scene: RGB HWC buffers. */
 export async function renderScene(scene: Scene): Promise<Uint8Array[]> {
   const bg = background(scene.width, scene.height);
-  const tiles = await Promise.all(scene.faces.map(async (p) => new Uint8Array(await sharp(p.face.path).removeAlpha().resize(p.size, p.size).raw().toBuffer())));
+  const tiles = await Promise.all(scene.faces.map(async (p) => {
+    const tile = new Uint8Array(await sharp(p.face.path).removeAlpha().resize(p.size, p.size).raw().toBuffer());
+    return p.warp ? p.warp(tile, p.size) : tile;
+  }));
   const frames: Uint8Array[] = [];
   for (let f = 0; f < scene.frames; f++) {
     const img = bg.slice();
