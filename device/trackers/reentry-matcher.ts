@@ -10,6 +10,7 @@
  * const back = pool.match(tMs, [sigOfNewFace]);   // [track] when it is the same visitor
  * for (const gone of pool.expire(tMs)) end(gone);  // away too long: the visit is over
  */
+import { UsageError } from '../../core/errors.ts';
 import { DEFAULT_REENTRY_THRESHOLD, signatureDistance, type AppearanceSignature } from './appearance-signature.ts';
 
 export interface ReentryOptions {
@@ -31,6 +32,8 @@ export class ReentryPool<T> {
   constructor(o: ReentryOptions = {}) {
     this.reentryMs = o.reentryMs ?? DEFAULT_REENTRY.reentryMs;
     this.threshold = o.threshold ?? DEFAULT_REENTRY.threshold;
+    if (!(this.reentryMs >= 0 && Number.isFinite(this.reentryMs))) throw new UsageError(`re-entry time must be 0 (off) or more ms (got ${this.reentryMs})`, { where: 'reentry.reentryMs', hint: 'e.g. 5000' });
+    if (!(this.threshold >= 0 && this.threshold <= 1)) throw new UsageError(`re-entry threshold must be within 0..1 (got ${this.threshold})`, { where: 'reentry.threshold', hint: `the measured default is ${DEFAULT_REENTRY_THRESHOLD}` });
   }
 
   /** Tracks waiting now. */

@@ -80,3 +80,8 @@ dataTest(test)('the pool matches one-to-one, closest first, and forgets after re
   t.deepEqual(pool.expire(1001), ['A']);
   t.is(pool.size, 0);
 });
+
+test('bad re-entry options name the option and the value', (t) => {
+  t.throws(() => new ReentryPool({ reentryMs: -1 }), { message: /reentryMs.*-1|-1.*reentryMs|\(got -1\)/ });
+  t.throws(() => new IouTracker({ reentry: { threshold: 2 } }), { message: /got 2/ });
+});
