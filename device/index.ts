@@ -24,6 +24,8 @@ export { BlazeFaceDetector, DEFAULT_BLAZEFACE, type BlazeFaceOptions } from './d
 export { AgeEstimator } from './estimators/age-estimator.ts';
 export { cropFaces } from './estimators/crop-faces.ts';
 export { IouTracker, DEFAULT_IOU_TRACKER, type IouTrackerOptions } from './trackers/iou-tracker.ts';
+export { ReentryPool, DEFAULT_REENTRY, type ReentryOptions } from './trackers/reentry-matcher.ts';
+export { appearanceSignature, signatureDistance, DEFAULT_REENTRY_THRESHOLD, type AppearanceSignature } from './trackers/appearance-signature.ts';
 export { AgeSmoother, DEFAULT_AGE_SMOOTHER, type AgeSmootherOptions, type SmoothingMethod } from './trackers/age-smoother.ts';
 export { parseAgeBuckets, DEFAULT_AGE_BUCKETS } from './trackers/age-buckets.ts';
 export { BucketHold, DEFAULT_BUCKET_HOLD_YEARS, type ShownAge } from './trackers/bucket-hold.ts';

@@ -22,7 +22,8 @@ import { createSource } from './sources/create-source.ts';
 import type { SourceOptions } from './sources/ffmpeg-sources.ts';
 import { StageClock, nowMs } from './stage-clock.ts';
 import { AudienceEvents, type AudienceEventsOptions } from './events/audience-events.ts';
-import type { AgedFace, Detector, EndedTrack, Estimator, FaceCrop, FrameResult, Sink, Source, SourceHealth, Tracker } from './stages.ts';
+import { agedFaces } from './trackers/aged-faces.ts';
+import type { Detector, EndedTrack, Estimator, FaceCrop, FrameResult, Sink, Source, SourceHealth, Tracker } from './stages.ts';
 
 /** What a finished run did. */
 export interface PipelineSummary {
@@ -75,8 +76,8 @@ export async function runPipeline(o: RunPipelineOptions, signal: AbortSignal): P
         const boxes = await clock.time('detect', () => o.detector.detect(frame, detectParts));
         crops = o.estimator ? clock.timeSync('crop', () => cropFaces(frame, boxes, o.estimator!.meta)) : [];
         const ages = o.estimator && crops.length ? await clock.time('estimate', () => o.estimator!.estimate(crops)) : [];
-        const aged: AgedFace[] = boxes.map((box, i) => ({ box, age: ages[i]?.age }));
-        const tracked = clock.timeSync('track', () => o.tracker.update(frame.tMs, aged));
+        // Re-entry signatures come from the crops the estimator already has and stay in the tracker's memory.
+        const tracked = clock.timeSync('track', () => o.tracker.update(frame.tMs, agedFaces(boxes, ages, crops, o.tracker, o.estimator?.meta.inputSize)));
         const ms = clock.ms;
         result = {
           frame: frame.index, tMs: frame.tMs, epochMs, width: frame.width, height: frame.height, faces: tracked, ended: o.tracker.takeEnded(),

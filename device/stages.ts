@@ -11,6 +11,7 @@ import type { Box } from '../core/contract/face-crop.ts';
 import type { ModelMetadata } from '../core/contract/model-metadata.ts';
 import type { StagePartTimer } from './stage-clock.ts';
 import type { AudienceEvent } from './events/audience-event.ts';
+import type { AppearanceSignature } from './trackers/appearance-signature.ts';
 
 /** One camera frame: RGB bytes, HWC, `width * height * 3` long. */
 export interface Frame {
@@ -93,6 +94,8 @@ export interface AgeEstimate {
 export interface AgedFace {
   box: FaceBox;
   age?: number;
+  /** Appearance signature of the face's crop, for re-entry (trackers with `wantsSignatures`); in memory only, never written. */
+  signature?: AppearanceSignature;
 }
 
 /** A face after tracking: its track id, smoothed age and age bucket. */
@@ -108,6 +111,8 @@ export interface TrackedFace {
   bucket?: string;
   /** Time since the track started, ms. */
   dwellMs: number;
+  /** True on the frame a track comes back after being out of sight (re-entry): the time between is not attention. */
+  reentered?: boolean;
 }
 
 /** A track that ended (not matched for the tracker's `maxMissedMs`). */
@@ -139,6 +144,8 @@ export interface Tracker {
   update(tMs: number, faces: AgedFace[]): TrackedFace[];
   /** Tracks that ended since the last call (drained). */
   takeEnded(): EndedTrack[];
+  /** True when faces should carry an appearance `signature` (re-entry is on). */
+  readonly wantsSignatures?: boolean;
   /** Tracks alive now. */
   active(): TrackedFace[];
   /** End every live track now (the run is over) and return them. */

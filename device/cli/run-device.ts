@@ -56,6 +56,8 @@ export interface RunDeviceOptions {
   buckets?: string;
   /** Years past a bucket's range before a track changes bucket (0: off). Default 2. */
   bucketHold?: number;
+  /** A visitor out of sight for up to this long keeps its track (re-entry, by appearance signature held in memory only); 0: off. Default 5000. */
+  reentryMs?: number;
   /** JSON lines file; default stdout. */
   out?: string;
   /** Audience events only (track_start, track_update, track_end, aggregate), as JSON lines. */
@@ -136,7 +138,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
       // The first start is routine; restarts, stalls, bad frames and the end are worth a line.
       onEvent: (e) => { if (e.kind !== 'started' || starts++ > 0) say(`${e.source}: ${e.message}`); },
     },
-    trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets, bucketHoldYears: o.bucketHold },
+    trackerOptions: { smoothing: { method: o.smoothing, window: o.window }, buckets: o.buckets, bucketHoldYears: o.bucketHold, reentry: { reentryMs: o.reentryMs } },
     events: { deviceId, updateMs: o.updateMs, aggregateMs: o.aggregateMs, warmupEstimates: o.window, watcherMs: o.watcherMs, attention: { maxYaw: o.attentionYaw } },
   });
   const { source } = pipeline;

@@ -10,6 +10,7 @@ import { Command, Option } from 'commander';
 import { RUNTIME_NAMES, type RuntimeName } from '../../core/runtime/model-runner.ts';
 import { DEFAULT_AGE_BUCKETS } from '../trackers/age-buckets.ts';
 import { DEFAULT_BUCKET_HOLD_YEARS } from '../trackers/bucket-hold.ts';
+import { DEFAULT_REENTRY } from '../trackers/reentry-matcher.ts';
 import { DEFAULT_AGE_SMOOTHER } from '../trackers/age-smoother.ts';
 import { DEFAULT_AUDIENCE_EVENTS } from '../events/audience-events.ts';
 import type { RunDeviceOptions } from './run-device.ts';
@@ -19,7 +20,7 @@ import { describeDefaultThreads } from '../../core/runtime/default-threads.ts';
 interface RunFlags {
   model?: string; detector?: string; source: string; runtime?: RuntimeName; detectorRuntime?: RuntimeName; threads?: number; delegate?: string;
   size?: { width: number; height: number }; fps?: number; loop: boolean; minFace: number; minScore: number;
-  attentionYaw: number; watcherS: number;
+  attentionYaw: number; watcherS: number; reentryS: number;
   smoothing: 'median' | 'exponential'; window: number; buckets: string; bucketHold: number; out?: string; report?: string;
   http?: string; httpToken?: string; httpTokenFile?: string; httpAllowHost?: string[]; preview: boolean; mqtt?: string; mqttInterval?: number; collectCalibration?: string; samples: number;
   saveFrames?: string; maxFrames?: number; openTimeout: number; status: boolean; noAges: boolean; track?: boolean;
@@ -47,6 +48,7 @@ export function registerRun(program: Command): void {
     .option('--window <n>', 'estimates kept per track for the median', intFlag('--window', { min: 1 }), DEFAULT_AGE_SMOOTHER.window)
     .option('--buckets <spec>', 'age buckets', DEFAULT_AGE_BUCKETS)
     .option('--bucket-hold <years>', 'a track changes bucket only when its smoothed age is this far past the bucket (0: off)', numberFlag('--bucket-hold', { min: 0, max: 50 }), DEFAULT_BUCKET_HOLD_YEARS)
+    .option('--reentry-s <s>', 'a visitor out of sight for up to this long keeps one track (appearance signature in memory only, dropped after it); its track_end comes this long after it left; 0: off', numberFlag('--reentry-s', { min: 0 }), DEFAULT_REENTRY.reentryMs / 1000)
     .option('--out <file>', 'write JSON lines to a file instead of stdout')
     .option('--events-out <file.jsonl>', 'write the audience events (track_start, track_update, track_end, aggregate) to this file as JSON lines')
     .option('--device-id <id>', 'device_id in every line and event id (default: the host name)')
@@ -76,7 +78,7 @@ export function registerRun(program: Command): void {
       const options: RunDeviceOptions = {
         source: f.source, model: f.model, detector: f.detector, runtime: f.runtime, detectorRuntime: f.detectorRuntime,
         threads: f.threads, delegate: f.delegate, size: f.size, fps: f.fps, loop: f.loop, minFacePx: f.minFace, minScore: f.minScore,
-        track: f.track, smoothing: f.smoothing, window: f.window, buckets: f.buckets, bucketHold: f.bucketHold, out: f.out, report: f.report, http: f.http, preview: f.preview,
+        track: f.track, smoothing: f.smoothing, window: f.window, buckets: f.buckets, bucketHold: f.bucketHold, reentryMs: f.reentryS * 1000, out: f.out, report: f.report, http: f.http, preview: f.preview,
         httpToken: f.httpToken, httpTokenFile: f.httpTokenFile, httpAllowHosts: f.httpAllowHost,
         eventsOut: f.eventsOut, deviceId: f.deviceId, updateMs: f.updateS * 1000, attentionYaw: f.attentionYaw, watcherMs: f.watcherS * 1000, aggregateMs: aggregateS === undefined ? undefined : aggregateS * 1000,
         mqtt: f.mqtt, collectCalibration: f.collectCalibration, samples: f.samples,

@@ -102,7 +102,8 @@ export class AudienceEvents {
         out.push({ ...base(), type: 'track_update', track: f.track, box: f.box, age: f.age, ageSmoothed: f.ageSmoothed, bucket: f.bucket, dwellMs: f.dwellMs });
       }
       st.lastEpochMs = epochMs;
-      if (st.lastAttentive) st.attentionMs += r.tMs - st.lastT;
+      // Out of sight between a re-entry's frames: that time is dwell, not attention.
+      if (st.lastAttentive && !f.reentered) st.attentionMs += r.tMs - st.lastT;
       st.lastT = r.tMs;
       st.lastAttentive = isAttentive(f.box, this.o.attention);
       if (f.age !== undefined) st.estimates++;

@@ -22,7 +22,7 @@ export interface KioskEvents {
   'track-start': TrackedFace;
   /** A track's age bucket was first known or changed. */
   'track-update': TrackedFace;
-  /** A track ended (unseen for the tracker's maxMissedMs, 1 s). */
+  /** A track ended (unseen for the tracker's maxMissedMs, 1 s; the page does no re-entry). */
   'track-end': EndedTrack;
   /** The audience by bucket changed. */
   audience: Audience;

@@ -9,8 +9,9 @@
  * await runKioskLoop({ camera, detector, estimator, tracker, output }, signal);
  */
 import { StageClock, nowMs } from '../../stage-clock.ts';
-import type { AgedFace, Detector, Estimator, Frame, FrameResult, Tracker } from '../../stages.ts';
+import type { Detector, Estimator, Frame, FrameResult, Tracker } from '../../stages.ts';
 import { cropFaces } from '../../estimators/crop-faces.ts';
+import { agedFaces } from '../../trackers/aged-faces.ts';
 import type { CameraFrames } from './camera-frames.ts';
 
 export interface KioskLoopOptions {
@@ -39,8 +40,7 @@ export async function runKioskLoop(o: KioskLoopOptions, signal: AbortSignal): Pr
       const boxes = await clock.time('detect', () => o.detector.detect(frame, detectParts));
       const crops = clock.timeSync('crop', () => cropFaces(frame, boxes, o.estimator.meta));
       const ages = crops.length ? await clock.time('estimate', () => o.estimator.estimate(crops)) : [];
-      const aged: AgedFace[] = boxes.map((box, i) => ({ box, age: ages[i]?.age }));
-      const tracked = clock.timeSync('track', () => o.tracker.update(frame.tMs, aged));
+      const tracked = clock.timeSync('track', () => o.tracker.update(frame.tMs, agedFaces(boxes, ages, crops, o.tracker, o.estimator.meta.inputSize)));
       const ms = clock.ms;
       result = {
         frame: frame.index, tMs: frame.tMs, width: frame.width, height: frame.height, faces: tracked, ended: o.tracker.takeEnded(),

@@ -12,6 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { runDevice } from '../../../device/cli/run-device.ts';
 import { DEFAULT_IOU_TRACKER } from '../../../device/trackers/iou-tracker.ts';
+import { DEFAULT_REENTRY } from '../../../device/trackers/reentry-matcher.ts';
 import { DEFAULT_AGE_BUCKETS, parseAgeBuckets } from '../../../device/trackers/age-buckets.ts';
 import { dataTest, projectRoot, requireUtkface } from '../../support/shared-data.ts';
 import { encodeVideo, pickValFaces, renderScene, type PlacedFace, type Scene } from '../support/face-scene.ts';
@@ -28,8 +29,10 @@ const tOf = (f: number) => (f * 1000) / FPS;
 /** What the script says about one visitor: frames seen, and the frame whose processing ends its track (or the flush at the end). */
 function visitOf(p: PlacedFace): { first: number; last: number; endT: number; flushed: boolean } {
   const first = p.enter ?? 0, last = (p.leave ?? FRAMES) - 1;
-  // The tracker ends a track on the first frame more than maxMissedMs after it was last seen.
-  for (let f = last + 1; f < FRAMES; f++) if (tOf(f) - tOf(last) > DEFAULT_IOU_TRACKER.maxMissedMs) return { first, last, endT: tOf(f), flushed: false };
+  // The tracker ends a track on the first frame more than maxMissedMs after it was last seen, or,
+  // with re-entry on (the default), once the visitor has been out of sight longer than the re-entry time.
+  const goneMs = Math.max(DEFAULT_IOU_TRACKER.maxMissedMs, DEFAULT_REENTRY.reentryMs);
+  for (let f = last + 1; f < FRAMES; f++) if (tOf(f) - tOf(last) > goneMs) return { first, last, endT: tOf(f), flushed: false };
   return { first, last, endT: tOf(FRAMES - 1), flushed: true };
 }
 
