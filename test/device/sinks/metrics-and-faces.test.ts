@@ -182,3 +182,24 @@ test('/faces counts against the streaming-client cap', async (t) => {
   t.is(http.counters.rejected_busy, 2);
   first.close();
 });
+
+test('a /faces client that stops reading gets a bounded buffer: messages beyond it are dropped, counted in /metrics', async (t) => {
+  const limit = 64 * 1024;
+  const http = await HttpSink.create({ port: 0, stats: new LatencyStats(), maxBufferedBytes: limit, writeTimeoutMs: 60_000 });
+  t.teardown(() => http.close());
+  const ws = await openWs(`ws://127.0.0.1:${http.port}/faces`);
+  ws.pause();
+  const faces = Array.from({ length: 4 }, (_, k) => ({ track: k + 1, box: { x: 10 * k, y: 20, w: 90, h: 90, score: 0.9 }, age: 30 + k, ageSmoothed: 31 + k, bucket: '25-34', dwellMs: 500 }));
+  const frames = 20_000;
+  for (let i = 0; i < frames; i++) {
+    http.write({ frame: i, tMs: i * 33, width: 640, height: 480, faces, stageMs: { capture: 1, detect: 1, crop: 1, estimate: 1, track: 1, output: 1, total: 6 }, ended: [] });
+    if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+  }
+  const status = http.status() as { http: { faces_dropped: number } };
+  t.true(status.http.faces_dropped > 0, `dropped ${status.http.faces_dropped} of ${frames * faces.length}`);
+  const text = await (await fetch(`${http.url}/metrics`)).text();
+  const dropped = Number(/^agekit_http_dropped_frames_total (\S+)$/m.exec(text)?.[1]);
+  t.is(dropped, status.http.faces_dropped);
+  t.log(`${frames * faces.length} messages to a paused client, ${status.http.faces_dropped} dropped (limit ${limit} bytes)`);
+  ws.terminate();
+});
