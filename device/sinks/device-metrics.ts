@@ -42,6 +42,8 @@ export class DeviceMetrics implements Sink {
   private readonly tracksLive: Gauge;
   /** Track ids are 1-based and never reused, so a new track is an id above the highest seen. */
   private maxTrack = 0;
+  /** Tracks seen and not ended: a face hidden for a few frames is still a live track. */
+  private readonly live = new Set<number>();
 
   constructor(private readonly o: DeviceMetricsOptions) {
     if (o.deviceId) this.registry.setDefaultLabels({ device_id: o.deviceId });
@@ -52,7 +54,7 @@ export class DeviceMetrics implements Sink {
     this.tracksStarted = new Counter({ name: 'agekit_tracks_started_total', help: 'Tracks started (new track ids).', registers });
     this.latency = new Histogram({ name: 'agekit_stage_latency_seconds', help: 'Time per frame spent in each pipeline stage (and in total).', labelNames: ['stage'], buckets: LATENCY_BUCKETS, registers });
     this.facesLast = new Gauge({ name: 'agekit_faces', help: 'Faces in the last frame.', registers });
-    this.tracksLive = new Gauge({ name: 'agekit_tracks_live', help: 'Tracks live on the last frame.', registers });
+    this.tracksLive = new Gauge({ name: 'agekit_tracks_live', help: 'Tracks started and not ended (a face missed for a few frames stays live).', registers });
     const stats = o.stats;
     new Gauge({ name: 'agekit_fps', help: 'Frames per second over the last 3 s.', registers, collect() { this.set(stats.summary().recentFps); } });
     const health = o.health;
@@ -68,7 +70,7 @@ export class DeviceMetrics implements Sink {
     new Gauge({ name: 'agekit_http_clients', help: 'Streaming HTTP and WebSocket clients connected.', registers, collect() { this.set(clients?.() ?? 0); } });
     const temperature = o.temperature ?? (() => cpuTemperature());
     // Registered only where the machine has thermal zones: a gauge stuck at 0 would read as a cold CPU.
-    void temperature().then((c) => {
+    void temperature().catch(() => undefined).then((c) => {
       if (c === undefined) return;
       this.registry.registerMetric(new Gauge({ name: 'agekit_cpu_temperature_celsius', help: 'Highest CPU/SoC thermal zone temperature.', registers: [], async collect() { const v = await temperature(); if (v !== undefined) this.set(v); } }));
     });
@@ -78,7 +80,9 @@ export class DeviceMetrics implements Sink {
     this.frames.inc();
     this.facesSeen.inc(r.faces.length);
     this.facesLast.set(r.faces.length);
-    this.tracksLive.set(r.faces.length);
+    for (const f of r.faces) this.live.add(f.track);
+    for (const e of r.ended) this.live.delete(e.track);
+    this.tracksLive.set(this.live.size);
     const fresh = r.faces.filter((f) => f.track > this.maxTrack);
     if (fresh.length) {
       this.tracksStarted.inc(fresh.length);

@@ -81,6 +81,8 @@ export class FacesSocket implements Sink {
       if (list.length > (this.o.confidenceWindow ?? 10)) list.shift();
       this.ages.set(f.track, list);
     }
+    // A tracker that never reports ends must not grow this for ever: forget the oldest tracks.
+    for (const id of this.ages.keys()) { if (this.ages.size <= 10_000) break; this.ages.delete(id); }
     for (const e of r.ended) this.ages.delete(e.track);
     if (!this.wss.clients.size || !r.faces.length) return;
     const env = envelopeFields(r.epochMs ?? Date.now(), this.o.deviceId);

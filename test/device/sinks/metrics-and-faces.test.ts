@@ -2,7 +2,7 @@
 // an ffmpeg video of real UTKFace faces through BlazeFace and the shipped student on TFLite,
 // scraped with a real HTTP client and read with a real ws client, against the JSON lines output.
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
@@ -12,6 +12,8 @@ import { runDevice } from '../../../device/cli/run-device.ts';
 import { HttpSink } from '../../../device/sinks/http-sink.ts';
 import { LatencyStats } from '../../../device/sinks/latency-stats.ts';
 import { ageConfidence } from '../../../device/sinks/faces-socket.ts';
+import { DeviceMetrics } from '../../../device/sinks/device-metrics.ts';
+import { cpuTemperature } from '../../../device/report/machine-info.ts';
 import { dataTest, projectRoot, requireUtkface } from '../../support/shared-data.ts';
 import { encodeVideo, pickValFaces, renderScene, type Scene } from '../support/face-scene.ts';
 import { blazefaceTflite } from '../support/device-models.ts';
@@ -136,6 +138,8 @@ dataTest(test)('a real run serves /metrics (frames, latencies, tracks) and /face
   t.is(one('agekit_faces')?.value, done[done.length - 1].faces.length);
   const trackIds = new Set(done.flatMap((l) => l.faces.map((f: any) => f.track)));
   t.is(one('agekit_tracks_started_total')?.value, trackIds.size);
+  // Both faces stay in view for the whole video, so no track has ended: every started track is live.
+  t.is(one('agekit_tracks_live')?.value, trackIds.size);
   t.true(trackIds.size >= 2, `tracks ${[...trackIds]}`);
   t.is(types.get('agekit_stage_latency_seconds'), 'histogram');
   for (const stage of ['capture', 'detect', 'crop', 'estimate', 'track', 'output', 'total']) {
@@ -202,4 +206,34 @@ test('a /faces client that stops reading gets a bounded buffer: messages beyond 
   t.is(dropped, status.http.faces_dropped);
   t.log(`${frames * faces.length} messages to a paused client, ${status.http.faces_dropped} dropped (limit ${limit} bytes)`);
   ws.terminate();
+});
+
+test('agekit_tracks_live counts tracks started and not ended, so a face missed for a frame stays live', async (t) => {
+  const metrics = new DeviceMetrics({ stats: new LatencyStats(), temperature: async () => undefined });
+  const face = (track: number) => ({ track, box: { x: 0, y: 0, w: 50, h: 50, score: 0.9 }, dwellMs: 0 });
+  const stageMs = { capture: 1, detect: 1, crop: 1, estimate: 1, track: 1, output: 1, total: 6 };
+  const value = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await metrics.render())?.[1]);
+  metrics.write({ frame: 0, tMs: 0, width: 640, height: 480, faces: [face(1), face(2)], stageMs, ended: [] });
+  metrics.write({ frame: 1, tMs: 33, width: 640, height: 480, faces: [face(2)], stageMs, ended: [] });
+  t.is(await value('agekit_tracks_live'), 2, 'track 1 missed on frame 1 but not ended');
+  t.is(await value('agekit_faces'), 1);
+  metrics.write({ frame: 2, tMs: 66, width: 640, height: 480, faces: [face(2), face(3)], stageMs, ended: [{ track: 1, dwellMs: 0, firstMs: 0, lastMs: 0 }] });
+  t.is(await value('agekit_tracks_live'), 2);
+  t.is(await value('agekit_tracks_started_total'), 3);
+  t.is(await value('agekit_frames_total'), 3);
+  t.false(/agekit_cpu_temperature_celsius/.test(await metrics.render()), 'no thermal zone: no temperature gauge (not a 0)');
+});
+
+test('agekit_cpu_temperature_celsius reads the CPU thermal zone, not another hotter one (a sysfs tree written as on a Pi)', async (t) => {
+  const root = join(dir, 'thermal');
+  for (const [zone, type, milli] of [['thermal_zone0', 'cpu-thermal', '48312'], ['thermal_zone1', 'wifi', '61000']]) {
+    mkdirSync(join(root, zone), { recursive: true });
+    writeFileSync(join(root, zone, 'type'), type + '\n');
+    writeFileSync(join(root, zone, 'temp'), milli + '\n');
+  }
+  const metrics = new DeviceMetrics({ stats: new LatencyStats(), deviceId: 'pi-1', temperature: () => cpuTemperature(root) });
+  // The gauge is registered once the first read found a zone.
+  let text = '';
+  for (let i = 0; i < 50 && !/agekit_cpu_temperature_celsius\{/.test(text); i++) { await new Promise((r) => setTimeout(r, 10)); text = await metrics.render(); }
+  t.regex(text, /^agekit_cpu_temperature_celsius\{device_id="pi-1"\} 48\.312$/m, 'the CPU zone, not the hotter wifi one');
 });
