@@ -173,7 +173,7 @@ export async function runDevice(o: RunDeviceOptions, signal: AbortSignal, io: { 
         describe: () => ({ source: redactCredentials(o.source), health: source.health, models: { detector: detectorPath, estimator: modelPath ?? null }, outputs: outputsHealth(), mqtt: mqtt?.stats() }),
       });
       sinks.push(http); opened.push(http);
-      say(`HTTP on ${http.url}: /status /events /healthz${o.preview ? ' /preview' : ''}`);
+      say(`HTTP on ${http.url}: /status /events /healthz /metrics /faces (WebSocket)${o.preview ? ' /preview' : ''}`);
       o.onListening?.(http.url);
     }
     if (o.mqtt) {

@@ -57,7 +57,7 @@ export function registerRun(program: Command): void {
     .option('--attention-yaw <proxy>', 'largest |yaw| proxy (nose offset from the eye midpoint / eye distance) of a face counted as turned to the screen', numberFlag('--attention-yaw', { min: 0 }), DEFAULT_AUDIENCE_EVENTS.attention.maxYaw)
     .option('--watcher-s <s>', 'least attention_s of a visit to count as a watcher in the aggregates', numberFlag('--watcher-s', { min: 0 }), DEFAULT_AUDIENCE_EVENTS.watcherMs / 1000)
     .option('--report <file.json>', 'write the speed and tracks report here on exit')
-    .option('--http <host:port>', 'serve /status, /events, /healthz (and /preview) here; binds 127.0.0.1 unless a host is given')
+    .option('--http <host:port>', 'serve /status, /events, /healthz, /metrics (Prometheus), /faces (WebSocket) and /preview here; binds 127.0.0.1 unless a host is given')
     .option('--http-token <token>', 'require this token on every --http endpoint but /healthz (Authorization: Bearer, or ?token=); visible in ps: prefer --http-token-file')
     .option('--http-token-file <file>', 'read the --http token from this file (first line)')
     .option('--http-allow-host <name>', 'also accept this Host header name on --http (repeatable; default: only the bound address)', (v: string, prev: string[] = []) => [...prev, v])

@@ -2,7 +2,9 @@
  * The HTTP face of a running device: GET /status (FPS, latencies, current tracks), /events
  * (server-sent events: one `frame` per processed frame, and the audience events `track_start`,
  * `track_update`, `track_end` and `aggregate`, each with its `id:` the event id), /healthz (200 while frames flow, 503 when none came for `staleMs`) and, only when
- * enabled, /preview (MJPEG with boxes and ages drawn). Binds 127.0.0.1 unless told otherwise.
+ * enabled, /preview (MJPEG with boxes and ages drawn); /metrics (Prometheus text format, see
+ * DeviceMetrics) and /faces (a WebSocket of per-face soft biometrics, see FacesSocket), under the
+ * same Host, token and client-cap checks. Binds 127.0.0.1 unless told otherwise.
  *
  * A device is left alone for months, so the server defends itself: requests whose Host header
  * is not the bound address (or a configured name) are refused, which stops DNS rebinding from a
@@ -27,6 +29,9 @@ import { defaultDeviceId } from '../events/event-envelope.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { renderPreview } from './preview-renderer.ts';
 import type { OutputHealth } from './output-health.ts';
+import { DeviceMetrics } from './device-metrics.ts';
+import { FacesSocket } from './faces-socket.ts';
+import type { Duplex } from 'node:stream';
 
 export interface HttpSinkOptions {
   /** Default 127.0.0.1 (local only: faces are personal data). */
@@ -124,9 +129,23 @@ export class HttpSink implements Sink {
   private lastPreviewAt = 0;
   private rendering = false;
   private readonly started = nowMs();
+  /** What GET /metrics serves. */
+  readonly metrics: DeviceMetrics;
+  private readonly faces: FacesSocket;
 
   private constructor(private readonly server: Server, private readonly o: HttpSinkOptions, readonly host: string, readonly port: number) {
     this.wantsPixels = Boolean(o.preview);
+    this.faces = new FacesSocket({ deviceId: o.deviceId ?? defaultDeviceId(), maxBufferedBytes: o.maxBufferedBytes, writeTimeoutMs: o.writeTimeoutMs });
+    this.metrics = new DeviceMetrics({
+      stats: o.stats, deviceId: o.deviceId, health: () => o.describe?.().health,
+      droppedHttpFrames: () => this.counters.dropped_slow_client + this.faces.dropped, httpClients: () => this.clients,
+    });
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+  }
+
+  /** Streaming clients connected: /events, /preview and /faces. */
+  private get clients(): number {
+    return this.events.size + this.previews.size + this.faces.clients;
   }
 
   static async create(o: HttpSinkOptions): Promise<HttpSink> {
@@ -197,7 +216,7 @@ export class HttpSink implements Sink {
 
   /** Register a streaming client, or answer 503 when `maxClients` are connected. */
   private addStream(set: Set<ServerResponse>, req: IncomingMessage, res: ServerResponse): boolean {
-    if (this.events.size + this.previews.size >= (this.o.maxClients ?? DEFAULT_HTTP_LIMITS.maxClients)) {
+    if (this.clients >= (this.o.maxClients ?? DEFAULT_HTTP_LIMITS.maxClients)) {
       this.counters.rejected_busy++;
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '10' }).end('too many streaming clients\n');
       return false;
@@ -210,6 +229,18 @@ export class HttpSink implements Sink {
   /** The URL the server answers on. */
   get url(): string {
     return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** WebSocket handshakes: only /faces, after the same Host, token and client-cap checks as GET. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string, text: string) => { socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${text}\n`); };
+    const path = (req.url ?? '/').split('?')[0];
+    if (!this.hostAllowed(req.headers.host)) { this.counters.rejected_host++; return refuse('421 Misdirected Request', 'Host header not accepted: use the address agekit run listens on, or add the name with --http-allow-host'); }
+    if (!this.tokenOk(req)) { this.counters.rejected_token++; return refuse('401 Unauthorized', 'token required: Authorization: Bearer <token>, or ?token=<token>'); }
+    if (path !== '/faces') return refuse('404 Not Found', 'WebSocket only on /faces');
+    if (this.clients >= (this.o.maxClients ?? DEFAULT_HTTP_LIMITS.maxClients)) { this.counters.rejected_busy++; return refuse('503 Service Unavailable', 'too many streaming clients'); }
+    this.faces.accept(req, socket, head);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -227,6 +258,12 @@ export class HttpSink implements Sink {
     }
     switch (path) {
       case '/status': return this.json(res, this.status());
+      case '/metrics':
+        this.metrics.render().then(
+          (text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text),
+          (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${err.message}\n`),
+        );
+        return;
       case '/healthz': {
         const age = this.lastFrameAt === undefined ? Infinity : nowMs() - this.lastFrameAt;
         const ok = age <= (this.o.staleMs ?? 10_000);
@@ -250,11 +287,11 @@ export class HttpSink implements Sink {
         {
           // Links carry the token the page was opened with, so a browser can follow them.
           const q = this.o.token ? `?token=${encodeURIComponent(this.o.token)}` : '';
-          res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body><h3>agekit</h3><a href="/status${q}">status</a> · <a href="/events${q}">events</a> · <a href="/healthz">healthz</a>${this.o.preview ? ` · <a href="/preview${q}">preview</a><br><img src="/preview${q}">` : ''}</body></html>`);
+          res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body><h3>agekit</h3><a href="/status${q}">status</a> · <a href="/events${q}">events</a> · <a href="/healthz">healthz</a> · <a href="/metrics${q}">metrics</a>${this.o.preview ? ` · <a href="/preview${q}">preview</a><br><img src="/preview${q}">` : ''}</body></html>`);
         }
         return;
       default:
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /status, /events, /healthz, /preview\n');
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /status, /events, /healthz, /metrics, /preview, /faces (WebSocket)\n');
     }
   }
 
@@ -274,7 +311,7 @@ export class HttpSink implements Sink {
       uptime_s: round((nowMs() - this.started) / 1000), stages,
       tracks: (this.last?.faces ?? []).map((f: TrackedFace) => ({ ...faceRecord(f), dwell_s: round(f.dwellMs / 1000) })),
       source: d.source, source_health: d.health, models: d.models,
-      http: { clients: this.events.size + this.previews.size, ...this.counters },
+      http: { clients: this.clients, ...this.counters, faces_dropped: this.faces.dropped },
       // Memory of the process, for leak watching over weeks (npm run bench:soak samples it).
       process: processMemory(),
       ...(d.outputs ? { outputs: d.outputs } : {}),
@@ -285,6 +322,8 @@ export class HttpSink implements Sink {
   write(r: FrameResult, pixels?: FramePixels): void {
     this.lastFrameAt = nowMs();
     this.last = r;
+    this.metrics.write(r);
+    this.faces.write(r);
     if (this.events.size) {
       const msg = `event: frame\ndata: ${JSON.stringify(frameRecord(r, this.o.deviceId ?? defaultDeviceId()))}\n\n`;
       for (const res of [...this.events]) this.send(res, [msg]);
@@ -314,6 +353,7 @@ export class HttpSink implements Sink {
 
   async close(): Promise<void> {
     for (const res of [...this.events, ...this.previews]) res.end();
+    await this.faces.close();
     this.server.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
