@@ -28,13 +28,7 @@ export interface BenchThermal {
   throttled_meaning: string | null;
 }
 
-export interface BenchReportMachine extends BenchThermal {
-  cpu: string;
-  cores: number;
-  arch: string;
-  os: string;
-  memory_gb: number;
-  node: string;
+export interface BenchReportMachine extends BenchThermal, Pick<MachineInfo, 'cpu' | 'cores' | 'arch' | 'os' | 'memory_gb' | 'node'> {
   cpu_max_mhz: number | null;
   /** Why this process looks emulated (qemu-user), or null: an emulated speed says nothing about the real machine. */
   emulated: string | null;

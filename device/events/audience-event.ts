@@ -6,7 +6,7 @@
  * @example
  * for (const e of events) process.stdout.write(JSON.stringify(eventRecord(e)) + '\n');
  */
-import type { FaceBox } from '../stages.ts';
+import type { TrackedFace } from '../stages.ts';
 
 export type AudienceEventType = 'track_start' | 'track_update' | 'track_end' | 'aggregate';
 export const AUDIENCE_EVENT_TYPES: readonly AudienceEventType[] = ['track_start', 'track_update', 'track_end', 'aggregate'];
@@ -22,25 +22,13 @@ interface EventBase {
 }
 
 /** A face seen for the first time. */
-export interface TrackStartEvent extends EventBase {
+export interface TrackStartEvent extends EventBase, Pick<TrackedFace, 'track' | 'box' | 'age' | 'ageSmoothed' | 'bucket'> {
   type: 'track_start';
-  track: number;
-  box: FaceBox;
-  age?: number;
-  ageSmoothed?: number;
-  bucket?: string;
 }
 
 /** A live track, at most once per track every `updateMs`. */
-export interface TrackUpdateEvent extends EventBase {
+export interface TrackUpdateEvent extends EventBase, Pick<TrackedFace, 'track' | 'box' | 'age' | 'ageSmoothed' | 'bucket' | 'dwellMs'> {
   type: 'track_update';
-  track: number;
-  box: FaceBox;
-  age?: number;
-  ageSmoothed?: number;
-  bucket?: string;
-  /** First seen to this frame, ms. */
-  dwellMs: number;
 }
 
 /** A track that ended: the person left (unseen for the tracker's `maxMissedMs`) or the run stopped. */
